@@ -1,0 +1,41 @@
+# The course's two entry points (see README.md):
+#   make book   set everything up, then build the website into _build/html
+#   make test   set everything up, then run the whole test suite
+# Both are idempotent: setup reinstalls only when pyproject.toml, constraints.txt or package-lock.json change.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+SETUP_STAMP := $(VENV)/.setup-complete
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+# CIFAR-10 on machines without internet: point COURSE_CIFAR10 at a local copy (see README.md).
+SHARED_CIFAR10 := $(abspath ../shared/data/cifar10/cifar10.npz)
+ifeq ($(origin COURSE_CIFAR10), undefined)
+  ifneq ($(wildcard $(SHARED_CIFAR10)),)
+    export COURSE_CIFAR10 := $(SHARED_CIFAR10)
+  endif
+endif
+
+.PHONY: setup book test clean
+.DEFAULT_GOAL := book
+
+setup: $(SETUP_STAMP)
+
+$(SETUP_STAMP): pyproject.toml constraints.txt package.json package-lock.json
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 1; }
+	@command -v npm >/dev/null || { echo "npm (Node.js) is required to install MathJax for offline math"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[test]'
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+book: setup
+	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+
+test: book
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf _build

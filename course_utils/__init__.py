@@ -1,0 +1,1 @@
+"""Shared helpers for the CNN course: data, the book's reference outputs, checks, plotting, grading."""

@@ -1,0 +1,53 @@
+"""Sphinx extension for the course's Jupyter Book: an offline, quiet build.
+
+* MathJax is served from the built site: the copy that ``make setup`` installs from the npm registry
+  (``node_modules/mathjax/es5``) is copied to ``_static/mathjax`` and ``mathjax_path`` points at it, so math renders
+  with no network. A missing copy fails the build with a message saying how to install it.
+* TensorFlow's start-up log lines are switched off for the notebook kernels that execute the pages (they inherit
+  this process's environment).
+
+Enable it in ``_config.yml`` under ``sphinx: extra_extensions``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+
+MATHJAX_ENTRY = "tex-chtml.js"
+MATHJAX_STATIC = "mathjax"
+QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+
+
+def mathjax_source(app: Sphinx) -> Path:
+    """The folder holding MathJax's ``es5`` build, resolved against the book's root."""
+    return (Path(app.confdir) / app.config.course_mathjax_dir).resolve()
+
+
+def _use_local_mathjax(app: Sphinx, config) -> None:
+    source = mathjax_source(app)
+    if not (source / MATHJAX_ENTRY).is_file():
+        raise ExtensionError(
+            f"MathJax not found at {source / MATHJAX_ENTRY}; run `make setup` (it installs MathJax with `npm ci`)"
+        )
+    config.mathjax_path = f"{MATHJAX_STATIC}/{MATHJAX_ENTRY}"
+
+
+def _copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / MATHJAX_STATIC
+    shutil.copytree(mathjax_source(app), target, dirs_exist_ok=True)
+
+
+def setup(app: Sphinx) -> dict:
+    for name, value in QUIET_TENSORFLOW.items():
+        os.environ.setdefault(name, value)
+    app.add_config_value("course_mathjax_dir", "node_modules/mathjax/es5", "env")
+    app.connect("config-inited", _use_local_mathjax)
+    app.connect("build-finished", _copy_mathjax)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

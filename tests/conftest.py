@@ -1,0 +1,37 @@
+"""Shared fixtures: the repository root, the built website, and the real CIFAR-10 copy."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SITE = REPO / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def built_site() -> Path:
+    """The website as `make book` builds it (built here only when `make test` has not built it already)."""
+    if not (SITE / "index.html").is_file():
+        subprocess.run(["make", "book"], cwd=REPO, check=True)
+    return SITE
+
+
+@pytest.fixture(scope="session")
+def cifar10_path() -> Path:
+    """The real CIFAR-10 copy named by COURSE_CIFAR10: required in CI, skipped elsewhere when absent."""
+    value = os.environ.get("COURSE_CIFAR10")
+    if value and Path(value).is_file():
+        return Path(value)
+    message = f"COURSE_CIFAR10 does not name a CIFAR-10 file (value: {value!r}); see README.md"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
