@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SITE = REPO / "_build" / "html"
+#: The built website; COURSE_BUILT_SITE points the suite at another build (e.g. a private one while editing).
+SITE = Path(os.environ.get("COURSE_BUILT_SITE", REPO / "_build" / "html"))
 
 
 @pytest.fixture(scope="session")
