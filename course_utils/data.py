@@ -60,7 +60,13 @@ def load_cifar10(path: str | os.PathLike | None = None) -> tuple[Split, Split]:
     if source is None:
         import keras  # Only the download route needs Keras (and the network).
 
-        return keras.datasets.cifar10.load_data()
+        try:
+            return keras.datasets.cifar10.load_data()
+        except Exception as error:  # Keras raises several types for a failed download.
+            raise CIFAR10Error(
+                f"CIFAR-10 download failed ({type(error).__name__}: {error}); without network access, set "
+                f"{ENV_VAR} to a local .npz file, cifar-10-batches-py folder or cifar-10-python.tar.gz"
+            ) from error
 
     source = Path(source).expanduser()
     origin = f"{source}" if path is not None else f"{source} (from ${ENV_VAR})"

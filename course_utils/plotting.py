@@ -1,1 +1,319 @@
-"""Figure helpers shared by the book pages (filled in by the chapters; each helper says which section uses it)."""
+"""Figure helpers shared by the book pages; each helper names the section that uses it.
+
+Every helper returns a :class:`matplotlib.figure.Figure` that is already closed in pyplot: a notebook shows it once
+when it is a cell's last expression, and no figure is left open for the next cell (or test) to draw into.
+Helpers only draw: the numbers they show are computed by the page that calls them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+#: Colours used across the chapter's figures.
+INPUT_COLOUR = "#dbe9f6"
+KERNEL_COLOUR = "#fde0c5"
+RESULT_COLOUR = "#d5f0d5"
+PADDING_COLOUR = "#f2f2f2"
+BLOCK_COLOURS = ("#dbe9f6", "#fde0c5", "#d5f0d5", "#eadcf5", "#fbf3c4", "#f8d7da", "#d1f2f0", "#e8e8e8", "#ffe4f0")
+
+
+def _closed(fig: Figure) -> Figure:
+    """Detach ``fig`` from pyplot (it stays drawable and displayable) and return it."""
+    plt.close(fig)
+    return fig
+
+
+def _number(value) -> str:
+    """A number as the chapter prints it: integers without a decimal point, other floats with up to 2 decimals."""
+    value = float(value)
+    if value.is_integer():
+        return str(int(value)).replace("-", "\N{MINUS SIGN}")
+    return f"{value:.2f}".rstrip("0").replace("-", "\N{MINUS SIGN}")
+
+
+def _cell(ax: Axes, column: float, row: float, text: str, colour: str, *, dashed: bool = False,
+          bold: bool = False, note: str = "") -> None:
+    """Draw one unit square whose top-left corner is at (column, row), with ``text`` in its centre."""
+    ax.add_patch(Rectangle((column, row), 1, 1, facecolor=colour, edgecolor="0.35",
+                           linestyle="--" if dashed else "-", linewidth=1))
+    ax.text(column + 0.5, row + 0.5, text, ha="center", va="center", fontsize=11,
+            fontweight="bold" if bold else "normal", color="0.45" if dashed else "black")
+    if note:
+        ax.text(column + 0.95, row + 0.93, note, ha="right", va="bottom", fontsize=7, color="0.3")
+
+
+def _grid_axes(ax: Axes, width: float, height: float, title: str = "") -> None:
+    """Prepare ``ax`` for unit cells: row 0 at the top, equal aspect, no frame."""
+    ax.set_xlim(-0.1, width + 0.1)
+    ax.set_ylim(height + 0.1, -0.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=11)
+
+
+def _draw_matrix(ax: Axes, values: np.ndarray, *, colours: np.ndarray | None = None, bold: np.ndarray | None = None,
+                 title: str = "") -> None:
+    """Draw a 2-D array as a grid of numbered cells. colours, bold : (H, W) per-cell colour and emphasis."""
+    values = np.asarray(values)
+    height, width = values.shape
+    _grid_axes(ax, width, height, title)
+    for i in range(height):
+        for j in range(width):
+            colour = INPUT_COLOUR if colours is None else colours[i, j]
+            _cell(ax, j, i, _number(values[i, j]), colour, bold=bool(bold is not None and bold[i, j]))
+
+
+def _signed(value) -> str:
+    text = _number(value)
+    return f"({text})" if float(value) < 0 else text
+
+
+# --- Why CNNs (why-cnns) -------------------------------------------------------------------------------------------
+
+def plot_images(images: Sequence[np.ndarray], titles: Sequence[str], *, cmap: str = "gray",
+                symmetric: Sequence[bool] | None = None, width: float = 3.2) -> Figure:
+    """Show images side by side, one axes each (why-cnns, convolution-2d, convolutional-layers).
+
+    images    : each (H, W) (shown with ``cmap``) or (H, W, 3) RGB.
+    symmetric : per image, centre the colour scale on zero (for filter responses with negative values).
+    """
+    if len(images) != len(titles):
+        raise ValueError(f"got {len(images)} images but {len(titles)} titles")
+    symmetric = [False] * len(images) if symmetric is None else list(symmetric)
+    fig, axes = plt.subplots(1, len(images), figsize=(width * len(images), width), squeeze=False)
+    for ax, image, title, centred in zip(axes[0], images, titles, symmetric):
+        image = np.asarray(image)
+        limits = {}
+        if centred:
+            bound = float(np.abs(image).max()) or 1.0
+            limits = {"vmin": -bound, "vmax": bound}
+        ax.imshow(image, cmap=None if image.ndim == 3 else cmap, **limits)
+        ax.set_title(title, fontsize=11)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    return _closed(fig)
+
+
+# --- Convolution in one dimension (convolution-1d) -------------------------------------------------------------------
+
+def plot_conv1d_steps(x: Sequence[float], w: Sequence[float], y: Sequence[float]) -> Figure:
+    """The full 1-D convolution ``y = x * w`` step by step: flip ``w``, then for each output shift, multiply, sum.
+
+    x : (n,) input; w : (k,) kernel; y : (n + k - 1,) the full convolution, computed by the caller.
+    One axes for the flip, then one per output element: x on top (zeros outside it dashed), the flipped kernel
+    shifted under it, the products of the overlapping pairs, and the sum that becomes ``y[i]``.
+    """
+    x, w, y = np.asarray(x), np.asarray(w), np.asarray(y)
+    n, k = len(x), len(w)
+    if len(y) != n + k - 1:
+        raise ValueError(f"y must be the full convolution of length {n + k - 1}, got length {len(y)}")
+    left = k - 1  # x[0] sits in column `left`; the columns before and after it hold the implicit zeros
+    width = n + 2 * (k - 1) + 4.5
+    fig, axes = plt.subplots(len(y) + 1, 1, figsize=(width * 0.62, 1.45 * (len(y) + 1) + 0.3))
+
+    flip_ax = axes[0]
+    _grid_axes(flip_ax, width, 3)
+    flip_ax.set_title("Flip: w read backwards", fontsize=11, loc="left")
+    flip_ax.text(left - 0.2, 0.5, "w", ha="right", va="center", fontsize=11)
+    flip_ax.text(left - 0.2, 2.0, "flipped w", ha="right", va="center", fontsize=11)
+    for j in range(k):
+        _cell(flip_ax, left + j, 0, _number(w[j]), KERNEL_COLOUR, note=f"w[{j}]")
+        _cell(flip_ax, left + j, 1.5, _number(w[k - 1 - j]), KERNEL_COLOUR, note=f"w[{k - 1 - j}]")
+
+    for i, ax in enumerate(axes[1:]):
+        _grid_axes(ax, width, 3)
+        full_overlap = i >= k - 1 and i <= n - 1
+        ax.set_title(f"Shift by {i}" + ("  (full overlap: the 'valid' part)" if full_overlap else ""),
+                     fontsize=11, loc="left")
+        for column in range(n + 2 * (k - 1)):
+            index = column - left
+            if 0 <= index < n:
+                _cell(ax, column, 0, _number(x[index]), INPUT_COLOUR)
+            else:
+                _cell(ax, column, 0, "0", PADDING_COLOUR, dashed=True)
+        terms = []
+        for j in range(k):
+            column = i + j  # kernel element w[k-1-j] lies under x[i + j - left]
+            weight = w[k - 1 - j]
+            _cell(ax, column, 1, _number(weight), KERNEL_COLOUR)
+            index = column - left
+            if 0 <= index < n:
+                _cell(ax, column, 2, _number(x[index] * weight), RESULT_COLOUR)
+                terms.append(f"{_signed(x[index])}\N{MIDDLE DOT}{_signed(weight)}")
+        ax.text(n + 2 * (k - 1) + 0.3, 1.5, f"y[{i}] = {_number(y[i])}", ha="left", va="center", fontsize=12,
+                fontweight="bold")
+        ax.text(0, 3.0, " + ".join(terms) + f" = {_number(y[i])}", ha="left", va="top", fontsize=9, color="0.25")
+    fig.tight_layout()
+    return _closed(fig)
+
+
+def plot_timings(sizes: Sequence[int], timings: dict[str, Sequence[float]], *, xlabel: str = "signal length n",
+                 title: str = "") -> Figure:
+    """Run time against problem size on log-log axes, one line per method (convolution-1d).
+
+    sizes : (m,) problem sizes; timings : method name -> (m,) seconds.
+    """
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    for (label, seconds), marker in zip(timings.items(), "os^dv"):
+        if len(seconds) != len(sizes):
+            raise ValueError(f"{label}: {len(seconds)} timings for {len(sizes)} sizes")
+        ax.loglog(sizes, np.asarray(seconds) * 1e3, marker=marker, label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("time per call (ms)")
+    if title:
+        ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.4)
+    ax.legend()
+    fig.tight_layout()
+    return _closed(fig)
+
+
+# --- Convolution in two dimensions (convolution-2d) -----------------------------------------------------------------
+
+def plot_conv2d_steps(x: np.ndarray, w: np.ndarray, y: np.ndarray, steps: Sequence[tuple[int, int]]) -> Figure:
+    """Chosen steps of the full 2-D convolution ``y = x * w``, then the whole output (convolution-2d).
+
+    x : (H, W) input; w : (kH, kW) kernel; y : (H + kH - 1, W + kW - 1) full convolution, computed by the caller.
+    steps : output positions (i, j) to draw. Each step shows x inside its frame of implicit zeros, the flipped
+    kernel laid over it (kernel values in the corner of each covered cell) and the sum of products ``y[i, j]``.
+    The last axes shows ``y`` with the drawn positions in bold.
+    """
+    x, w, y = np.asarray(x), np.asarray(w), np.asarray(y)
+    (h, wd), (kh, kw) = x.shape, w.shape
+    if y.shape != (h + kh - 1, wd + kw - 1):
+        raise ValueError(f"y must be the full convolution of shape {(h + kh - 1, wd + kw - 1)}, got {y.shape}")
+    flipped = w[::-1, ::-1]
+    padded = np.zeros((h + 2 * (kh - 1), wd + 2 * (kw - 1)), dtype=x.dtype)
+    padded[kh - 1:kh - 1 + h, kw - 1:kw - 1 + wd] = x
+    inside = np.zeros(padded.shape, dtype=bool)
+    inside[kh - 1:kh - 1 + h, kw - 1:kw - 1 + wd] = True
+
+    panels = len(steps) + 1
+    columns = min(panels, 2)
+    rows = -(-panels // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(4.6 * columns, 4.9 * rows), squeeze=False)
+    flat = axes.ravel()
+    for ax in flat[panels:]:
+        fig.delaxes(ax)
+    for number, ((i, j), ax) in enumerate(zip(steps, flat), start=1):
+        _grid_axes(ax, padded.shape[1], padded.shape[0])
+        terms = []
+        for r in range(padded.shape[0]):
+            for c in range(padded.shape[1]):
+                covered = i <= r < i + kh and j <= c < j + kw
+                colour = INPUT_COLOUR if inside[r, c] else PADDING_COLOUR
+                if covered and inside[r, c]:
+                    colour = RESULT_COLOUR
+                elif covered:
+                    colour = KERNEL_COLOUR
+                note = _number(flipped[r - i, c - j]) if covered else ""
+                _cell(ax, c, r, _number(padded[r, c]), colour, dashed=not inside[r, c], note=note)
+                if covered and inside[r, c]:
+                    terms.append(f"{_signed(padded[r, c])}\N{MIDDLE DOT}{_signed(flipped[r - i, c - j])}")
+        ax.add_patch(Rectangle((j, i), kw, kh, fill=False, edgecolor="#c0392b", linewidth=2.5))
+        ax.set_title(f"Step {number}: y[{i}, {j}] = {_number(y[i, j])}\n" + " + ".join(terms), fontsize=10)
+    bold = np.zeros(y.shape, dtype=bool)
+    for i, j in steps:
+        bold[i, j] = True
+    colours = np.where(bold, RESULT_COLOUR, INPUT_COLOUR)
+    _draw_matrix(flat[panels - 1], y, colours=colours, bold=bold, title="Full output y (drawn steps in bold)")
+    fig.tight_layout()
+    return _closed(fig)
+
+
+# --- Convolution in n dimensions (convolution-nd) --------------------------------------------------------------------
+
+def plot_matrices(matrices: Sequence[np.ndarray], titles: Sequence[str], *, cell: float = 0.55) -> Figure:
+    """Small 2-D arrays side by side as numbered grids, one axes each (convolution-nd: the slices of a 3-D array).
+
+    matrices : each (H, W).
+    """
+    if len(matrices) != len(titles):
+        raise ValueError(f"got {len(matrices)} matrices but {len(titles)} titles")
+    matrices = [np.asarray(m) for m in matrices]
+    if any(m.ndim != 2 for m in matrices):
+        raise ValueError("every matrix must be 2-D")
+    widths = [m.shape[1] for m in matrices]
+    height = max(m.shape[0] for m in matrices)
+    fig, axes = plt.subplots(1, len(matrices), figsize=(cell * (sum(widths) + len(widths)) + 0.4, cell * height + 0.9),
+                             gridspec_kw={"width_ratios": widths}, squeeze=False)
+    for ax, matrix, title in zip(axes[0], matrices, titles):
+        _draw_matrix(ax, matrix, title=title)
+    fig.tight_layout()
+    return _closed(fig)
+
+
+# --- Convolutional layers (convolutional-layers) ---------------------------------------------------------------------
+
+def plot_windows(n: int, k: int, starts: Sequence[int]) -> Figure:
+    """Where a kernel of size k lands along an input of size n when it starts at ``starts`` (convolutional-layers).
+
+    One bar per window under a strip of n input cells; input cells that no window covers are hatched.
+    """
+    starts = list(starts)
+    if any(start < 0 or start + k > n for start in starts):
+        raise ValueError(f"every window [start, start + {k}) must lie inside the input of size {n}")
+    covered = np.zeros(n, dtype=bool)
+    for start in starts:
+        covered[start:start + k] = True
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.28 * n + 1.5), 0.32 * len(starts) + 1.6))
+    for column in range(n):
+        ax.add_patch(Rectangle((column, 0), 1, 1, facecolor=INPUT_COLOUR if covered[column] else "white",
+                               edgecolor="0.35", hatch=None if covered[column] else "///"))
+        ax.text(column + 0.5, 0.5, str(column), ha="center", va="center", fontsize=7)
+    for row, start in enumerate(starts, start=1):
+        ax.add_patch(Rectangle((start, row + 0.25), k, 0.6, facecolor=KERNEL_COLOUR, edgecolor="#c0392b"))
+        ax.text(start - 0.3, row + 0.55, f"output {row - 1}", ha="right", va="center", fontsize=7)
+    ax.set_xlim(-3.2, n + 0.2)
+    ax.set_ylim(len(starts) + 1.1, -0.1)
+    ax.axis("off")
+    ax.set_title(f"{len(starts)} windows of size {k} over {n} inputs", fontsize=11)
+    fig.tight_layout()
+    return _closed(fig)
+
+
+# --- Pooling (pooling) ------------------------------------------------------------------------------------------------
+
+def plot_pooling(x: np.ndarray, pooled: Sequence[np.ndarray], titles: Sequence[str], pool_size: tuple[int, int]) -> Figure:
+    """A 2-D input split into pooling windows, next to the pooled results (pooling).
+
+    x : (H, W) input; pooled : results of non-overlapping pooling, each (H // pH, W // pW), one axes each.
+    Each window and the output cell it produces share a colour; the largest value of each window is bold.
+    """
+    x = np.asarray(x)
+    ph, pw = pool_size
+    rows, columns = x.shape[0] // ph, x.shape[1] // pw
+    if len(pooled) != len(titles):
+        raise ValueError(f"got {len(pooled)} results but {len(titles)} titles")
+    block = np.full(x.shape, PADDING_COLOUR, dtype=object)
+    bold = np.zeros(x.shape, dtype=bool)
+    for r in range(rows):
+        for c in range(columns):
+            window = x[r * ph:(r + 1) * ph, c * pw:(c + 1) * pw]
+            block[r * ph:(r + 1) * ph, c * pw:(c + 1) * pw] = BLOCK_COLOURS[(r * columns + c) % len(BLOCK_COLOURS)]
+            top = np.unravel_index(np.argmax(window), window.shape)
+            bold[r * ph + top[0], c * pw + top[1]] = True
+    out_colours = np.array([[BLOCK_COLOURS[(r * columns + c) % len(BLOCK_COLOURS)] for c in range(columns)]
+                            for r in range(rows)], dtype=object)
+    widths = [x.shape[1]] + [np.asarray(p).shape[1] for p in pooled]
+    fig, axes = plt.subplots(1, 1 + len(pooled), figsize=(0.75 * sum(widths) + 1.6 * len(widths), 0.75 * x.shape[0] + 1),
+                             gridspec_kw={"width_ratios": widths})
+    _draw_matrix(axes[0], x, colours=block, bold=bold, title=f"input, {ph}\N{MULTIPLICATION SIGN}{pw} windows")
+    for ax, result, title in zip(axes[1:], pooled, titles):
+        result = np.asarray(result)
+        if result.shape != (rows, columns):
+            raise ValueError(f"{title}: pooled shape {result.shape}, expected {(rows, columns)}")
+        _draw_matrix(ax, result, colours=out_colours, title=title)
+    fig.tight_layout()
+    return _closed(fig)
+
+
+# --- CIFAR-10 figures ---

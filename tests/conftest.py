@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+# Before any test imports TensorFlow: keep its start-up log lines out of the output.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
 REPO = Path(__file__).resolve().parent.parent
 #: The built website; COURSE_BUILT_SITE points the suite at another build (e.g. a private one while editing).
 SITE = Path(os.environ.get("COURSE_BUILT_SITE", REPO / "_build" / "html"))
