@@ -7,6 +7,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-complete
+# The book to build (the repository root; tests point it at small temporary books).
+BOOK ?= .
 export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 # CIFAR-10 on machines without internet: point COURSE_CIFAR10 at a local copy (see README.md).
@@ -32,7 +34,7 @@ $(SETUP_STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	touch $@
 
 book: setup
-	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+	$(BIN)/jupyter-book build $(BOOK) --builder html -W -n --keep-going
 
 test: book
 	$(BIN)/python -m pytest

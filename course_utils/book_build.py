@@ -5,6 +5,11 @@
   with no network. A missing copy fails the build with a message saying how to install it.
 * TensorFlow's start-up log lines are switched off for the notebook kernels that execute the pages (they inherit
   this process's environment).
+* Every page loads without a browser console error:
+  - inline scripts that Sphinx 7.4 lists twice (an extension's ``add_js_file(None, body=...)`` is re-added as
+    ``""``) are written once; sphinx-thebe's duplicated ``const THEBE_JS_URL`` otherwise throws a SyntaxError;
+  - the theme starts in light mode (pydata-sphinx-theme logs an error on a first visit when no default is set);
+  - the page declares an empty icon, so the browser does not ask the server for a missing ``/favicon.ico``.
 
 Enable it in ``_config.yml`` under ``sphinx: extra_extensions``.
 """
@@ -21,6 +26,7 @@ from sphinx.errors import ExtensionError
 MATHJAX_ENTRY = "tex-chtml.js"
 MATHJAX_STATIC = "mathjax"
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+NO_FAVICON = '<link rel="icon" href="data:,">'
 
 
 def mathjax_source(app: Sphinx) -> Path:
@@ -37,6 +43,10 @@ def _use_local_mathjax(app: Sphinx, config) -> None:
     config.mathjax_path = f"{MATHJAX_STATIC}/{MATHJAX_ENTRY}"
 
 
+def _start_in_light_mode(app: Sphinx, config) -> None:
+    config.html_context = {"default_mode": "light", **config.html_context}
+
+
 def _copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -44,10 +54,21 @@ def _copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
     shutil.copytree(mathjax_source(app), target, dirs_exist_ok=True)
 
 
+def _clean_page_head(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    unique = {}
+    for script in context.get("script_files", []):
+        unique.setdefault((script.filename or "", tuple(sorted(script.attributes.items()))), script)
+    context["script_files"] = list(unique.values())
+    if not context.get("favicon_url"):
+        context["metatags"] = context.get("metatags", "") + NO_FAVICON
+
+
 def setup(app: Sphinx) -> dict:
     for name, value in QUIET_TENSORFLOW.items():
         os.environ.setdefault(name, value)
     app.add_config_value("course_mathjax_dir", "node_modules/mathjax/es5", "env")
     app.connect("config-inited", _use_local_mathjax)
+    app.connect("config-inited", _start_in_light_mode)
+    app.connect("html-page-context", _clean_page_head)
     app.connect("build-finished", _copy_mathjax)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

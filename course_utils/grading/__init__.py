@@ -1,0 +1,6 @@
+"""The instructor's grading workflow behind the ``course`` command (see GRADING.md).
+
+One module per step: :mod:`.workspace` (where grading data lives, nbgrader settings), :mod:`.release`,
+:mod:`.collect`, :mod:`.autograde` (parallel, resumable, sharded; :mod:`.worker` and :mod:`.kernel` run inside the
+worker processes), :mod:`.feedback`, :mod:`.report` and :mod:`.validate` (the students' check).
+"""
