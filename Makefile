@@ -19,7 +19,7 @@ ifeq ($(origin COURSE_CIFAR10), undefined)
   endif
 endif
 
-.PHONY: setup book test clean
+.PHONY: setup book test clean reproduce benchmarks
 .DEFAULT_GOAL := book
 
 setup: $(SETUP_STAMP)
@@ -38,6 +38,15 @@ book: setup
 
 test: book
 	$(BIN)/python -m pytest
+
+# The CIFAR-10 page's full training run (hours on a CPU): executes book/cifar10-cnn.md with COURSE_FULL_RUN=1,
+# which trains on all 50,000 images until early stopping and writes the record to book/runs/cifar10-full/.
+reproduce: setup
+	COURSE_FULL_RUN=1 $(BIN)/python scripts/execute_page.py book/cifar10-cnn.md
+
+# Speed figures (minutes; not part of the tests): writes benchmarks/RESULTS.md and benchmarks/results.json.
+benchmarks: setup
+	$(BIN)/python -m benchmarks.run
 
 clean:
 	rm -rf _build

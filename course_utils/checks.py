@@ -6,6 +6,10 @@ Tolerances are stated once, here: results are compared with ``np.allclose(actual
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
+
 import numpy as np
 
 #: (rtol, atol) by the precision the computation was done in.
@@ -80,3 +84,70 @@ def assert_value_equals(actual, expected, name: str) -> None:
         raise CheckError(f"{name} returned {actual!r} of type {type(actual).__name__}, expected {type(expected).__name__}")
     if actual != expected:
         raise CheckError(f"{name} returned {actual!r}, expected {expected!r}")
+
+
+
+#: What an exercise's own implementation may not use: NumPy's 1-D convolutions and anything from SciPy's signal and
+#: image filters, TensorFlow or Keras (matched against the module a name resolves to).
+FORBIDDEN_CALLS = ("numpy.convolve", "numpy.correlate", "scipy.signal", "scipy.ndimage", "tensorflow", "keras")
+
+
+def forbidden_calls(func, forbidden=FORBIDDEN_CALLS) -> list[str]:
+    """Library routines from ``forbidden`` that ``func``'s source, or a notebook function it calls, refers to.
+
+    Reads the source with :func:`inspect.getsource`, then resolves every import and dotted name (``np.convolve``,
+    ``signal.convolve2d``, a name imported at the top of the cell) against the function's globals.
+    """
+    found, seen, todo = [], set(), [func]
+    while todo:
+        current = todo.pop()
+        seen.add(current)
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(current)))
+        except (OSError, TypeError, SyntaxError) as error:
+            raise CheckError(f"could not read the source of {current.__name__} ({error}); define it with `def` "
+                             "in a notebook cell") from None
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, (ast.Name, ast.Attribute)):
+                target = _lookup(node, current.__globals__)
+                if inspect.isfunction(target) and target.__module__ == func.__module__:
+                    todo.extend([target] if target not in seen else [])
+                    continue
+                names = [_qualified_name(target)]
+            else:
+                continue
+            found.extend(name for name in names if name and name.startswith(forbidden) and name not in found)
+    return found
+
+
+def assert_no_forbidden_calls(func, name: str, forbidden=FORBIDDEN_CALLS) -> None:
+    """Check that ``func`` computes its result itself; raise :class:`CheckError` naming any library routine it uses."""
+    found = forbidden_calls(func, forbidden)
+    if found:
+        raise CheckError(f"{name} uses {', '.join(found)}; the exercise asks you to compute the result yourself with "
+                         "NumPy array operations, so this function's tests earn no points while it does")
+
+
+def _lookup(node, namespace):
+    """The object a ``Name`` or ``Attribute`` chain refers to in ``namespace``, or None."""
+    if isinstance(node, ast.Name):
+        return namespace.get(node.id)
+    if isinstance(node, ast.Attribute):
+        parent = _lookup(node.value, namespace)
+        try:
+            return None if parent is None else getattr(parent, node.attr, None)
+        except Exception:  # a property that fails to evaluate names no library routine
+            return None
+    return None
+
+
+def _qualified_name(obj) -> str | None:
+    """``module.name`` of a module, function or class (e.g. ``numpy.convolve``), else None."""
+    if inspect.ismodule(obj):
+        return obj.__name__
+    module, name = getattr(obj, "__module__", None), getattr(obj, "__name__", None)
+    return f"{module}.{name}" if isinstance(module, str) and isinstance(name, str) else None

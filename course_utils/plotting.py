@@ -317,3 +317,140 @@ def plot_pooling(x: np.ndarray, pooled: Sequence[np.ndarray], titles: Sequence[s
 
 
 # --- CIFAR-10 figures ---
+
+def plot_class_samples(images: np.ndarray, labels: Sequence[int], class_names: Sequence[str], *,
+                       columns: int = 5) -> Figure:
+    """One image per panel titled "label: class name", in a grid of ``columns`` (cifar10-cnn).
+
+    images : (N, H, W, 3) RGB, uint8 or floats in [0, 1]; labels : (N,) integer classes.
+    """
+    images = np.asarray(images)
+    labels = np.asarray(labels).reshape(-1)
+    if images.ndim != 4 or images.shape[-1] != 3:
+        raise ValueError(f"images must have shape (N, H, W, 3), got {images.shape}")
+    if len(images) != len(labels):
+        raise ValueError(f"got {len(images)} images but {len(labels)} labels")
+    rows = -(-len(images) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(2.0 * columns, 2.1 * rows), squeeze=False)
+    for ax in axes.ravel()[len(images):]:
+        fig.delaxes(ax)
+    for ax, image, label in zip(axes.ravel(), images, labels):
+        ax.imshow(image)
+        ax.set_title(f"{label}: {class_names[label]}", fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    return _closed(fig)
+
+
+def plot_architecture(layers: Sequence[tuple[str, tuple[int, ...], int]], *, title: str = "") -> Figure:
+    """A network as a column of boxes, input at the top, joined by arrows (cifar10-cnn).
+
+    layers : (layer type, output shape without the batch axis, parameter count), one per layer, in order.
+    Each box names the layer type, its output shape and (when it has any) its parameter count.
+    """
+    if not layers:
+        raise ValueError("layers must not be empty")
+    kinds = sorted({kind for kind, _, _ in layers})
+    colour = {kind: BLOCK_COLOURS[i % len(BLOCK_COLOURS)] for i, kind in enumerate(kinds)}
+    step, height, width = 1.0, 0.72, 6.0
+    fig, ax = plt.subplots(figsize=(6.2, 0.62 * len(layers) + 0.5))
+    for row, (kind, shape, params) in enumerate(layers):
+        top = row * step
+        ax.add_patch(Rectangle((0, top), width, height, facecolor=colour[kind], edgecolor="0.3", linewidth=1))
+        size = " \N{MULTIPLICATION SIGN} ".join(str(n) for n in shape)
+        ax.text(0.2, top + height / 2, kind, ha="left", va="center", fontsize=10, fontweight="bold")
+        ax.text(3.2, top + height / 2, size, ha="left", va="center", fontsize=10)
+        if params:
+            ax.text(width - 0.15, top + height / 2, f"{params:,} params", ha="right", va="center", fontsize=9,
+                    color="0.25")
+        if row:
+            ax.annotate("", xy=(width / 2, top), xytext=(width / 2, top - step + height),
+                        arrowprops={"arrowstyle": "->", "color": "0.3"})
+    ax.set_xlim(-0.1, width + 0.1)
+    ax.set_ylim(len(layers) * step, -0.15)
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=11)
+    fig.tight_layout()
+    return _closed(fig)
+
+
+def plot_loss_curves(train_loss: Sequence[float], val_loss: Sequence[float], learning_rates: Sequence[float], *,
+                     ylabel: str = "binary cross-entropy loss", best_epoch: int | None = None,
+                     title: str = "") -> Figure:
+    """Training and validation loss per epoch, with a dotted line at every learning-rate reduction (cifar10-cnn).
+
+    train_loss, val_loss, learning_rates : (E,) per epoch (epoch 1 first); best_epoch : 1-based, marked if given.
+    """
+    train_loss, val_loss, learning_rates = (np.asarray(a, dtype=float) for a in (train_loss, val_loss, learning_rates))
+    if not len(train_loss) == len(val_loss) == len(learning_rates):
+        raise ValueError("train_loss, val_loss and learning_rates must have one value per epoch")
+    epochs = np.arange(1, len(train_loss) + 1)
+    fig, ax = plt.subplots(figsize=(9.0, 5.0))
+    ax.plot(epochs, train_loss, color="#785ef0", label="training set")
+    ax.plot(epochs, val_loss, color="#dc267f", label="test set (validation)")
+    drops = epochs[1:][learning_rates[1:] < learning_rates[:-1]]
+    for number, epoch in enumerate(drops):
+        ax.axvline(epoch, color="0.5", linestyle=":", linewidth=1,
+                   label="learning rate halved" if number == 0 else None)
+    if best_epoch is not None:
+        ax.axvline(best_epoch, color="#fe6100", linestyle="--", linewidth=1.2, label=f"best epoch ({best_epoch})")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper right")
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    return _closed(fig)
+
+
+def plot_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str], *, title: str = "") -> Figure:
+    """A confusion matrix as a heat map with the count in every cell (cifar10-cnn).
+
+    matrix : (K, K) counts, rows the true class and columns the predicted class; class_names : (K,).
+    """
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] != len(class_names):
+        raise ValueError(f"matrix must be ({len(class_names)}, {len(class_names)}), got {matrix.shape}")
+    fig, ax = plt.subplots(figsize=(7.2, 6.2))
+    image = ax.imshow(matrix, cmap="Blues")
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="test images")
+    threshold = matrix.max() / 2
+    for i in range(matrix.shape[0]):
+        for j in range(matrix.shape[1]):
+            ax.text(j, i, str(int(matrix[i, j])), ha="center", va="center", fontsize=8,
+                    color="white" if matrix[i, j] > threshold else "black")
+    ticks = np.arange(len(class_names))
+    ax.set_xticks(ticks, labels=[f"{k}: {name}" for k, name in enumerate(class_names)], rotation=45, ha="right")
+    ax.set_yticks(ticks, labels=[f"{k}: {name}" for k, name in enumerate(class_names)])
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return _closed(fig)
+
+
+def plot_filter_grid(filters: np.ndarray, *, columns: int = 8) -> Figure:
+    """Filters as small RGB images in a grid, titled "Filter i" (learned-filters).
+
+    filters : (F, kH, kW, 3) values already scaled to [0, 1] by the caller.
+    """
+    filters = np.asarray(filters)
+    if filters.ndim != 4 or filters.shape[-1] != 3:
+        raise ValueError(f"filters must have shape (F, kH, kW, 3), got {filters.shape}")
+    if filters.min() < 0 or filters.max() > 1:
+        raise ValueError("filters must be scaled to [0, 1] before drawing")
+    rows = -(-len(filters) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(1.3 * columns, 1.45 * rows), squeeze=False)
+    for ax in axes.ravel()[len(filters):]:
+        fig.delaxes(ax)
+    for index, (ax, kernel) in enumerate(zip(axes.ravel(), filters)):
+        ax.imshow(kernel, interpolation="nearest")
+        ax.set_title(f"Filter {index}", fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    return _closed(fig)

@@ -26,7 +26,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .workspace import Course, CourseError, hash_folder
+from .workspace import Course, CourseError
 
 CANVAS = re.compile(r"^(?P<name>.+?)(?:_LATE)?_(?P<uid>\d+)_(?P<sub>\d+)_(?P<file>.+)$")
 MOODLE = re.compile(r"^(?P<name>.+)_(?P<pid>\d+)_assignsubmission_(?P<kind>[a-z]+)_?$")
@@ -272,7 +272,6 @@ def _install(course: Course, assignment_id: str, candidates: list[Candidate], re
         for note in newest.notes:
             line += f"; {note}"
         report.imported.append(line)
-        hash_folder(target_dir)
 
 
 def _register_students(course: Course, roster: Roster, students: set[str]) -> None:

@@ -1,0 +1,79 @@
+"""Helpers shared by the benchmarks: timing, machine description, and the instructor's solution functions."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def best_time(function, *, repeats: int = 5, budget_s: float = 2.0) -> float:
+    """Smallest wall time of ``function()`` in seconds over up to ``repeats`` calls (stops early past ``budget_s``)."""
+    best = float("inf")
+    started = time.perf_counter()
+    for _ in range(repeats):
+        begin = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - begin)
+        if time.perf_counter() - started > budget_s:
+            break
+    return best
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    import numpy
+    import scipy
+
+    info = {
+        "date": time.strftime("%Y-%m-%d"),
+        "platform": platform.platform(),
+        "processor": _cpu_model(),
+        "cpus": os.cpu_count(),
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+    }
+    try:
+        import keras
+        import tensorflow as tf
+
+        info["tensorflow"] = tf.__version__
+        info["keras"] = keras.__version__
+        info["gpus"] = [gpu.name for gpu in tf.config.list_physical_devices("GPU")]
+    except ImportError:
+        pass
+    return info
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def solution_namespace(assignment: str) -> dict:
+    """The functions of ``solutions/<assignment>/<assignment>.ipynb``: its code cells run in a fresh namespace.
+
+    Only cells nbgrader marks as solution cells or as read-only setup (imports) are run, never test cells.
+    """
+    path = REPO / "solutions" / assignment / f"{assignment}.ipynb"
+    notebook = json.loads(path.read_text())
+    namespace: dict = {"__name__": f"solution_{assignment}"}
+    for cell in notebook["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell["cell_type"] != "code" or meta.get("grade"):
+            continue
+        source = "".join(cell["source"])
+        if meta.get("solution") or source.lstrip().startswith(("import ", "from ")):
+            exec(compile(source, f"{path.name}:{meta.get('grade_id', 'cell')}", "exec"), namespace)
+    return namespace

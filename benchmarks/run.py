@@ -1,0 +1,72 @@
+"""Run every benchmark and write benchmarks/RESULTS.md (a table per benchmark) and benchmarks/results.json.
+
+    python -m benchmarks.run                 # all benchmarks
+    python -m benchmarks.run convolution     # only bench_convolution.py
+    python -m benchmarks.run --quick         # smaller sizes, for a smoke run
+
+Each ``bench_<name>.py`` module has ``run(quick) -> dict`` with a title, rows (dicts), the goal, whether it was met
+and a one-line summary. Figures are only comparable within one run; the machine is described beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import time
+from pathlib import Path
+
+from benchmarks.common import REPO, machine
+
+HERE = Path(__file__).resolve().parent
+
+
+def available() -> list[str]:
+    return sorted(path.stem.removeprefix("bench_") for path in HERE.glob("bench_*.py"))
+
+
+def markdown(results: dict, info: dict) -> str:
+    lines = ["# Benchmark results", "",
+             f"Measured {info['date']} on {info['processor']} ({info['cpus']} CPUs, {info['memory_gib']} GiB), "
+             f"{info['platform']}; Python {info['python']}, NumPy {info['numpy']}, SciPy {info['scipy']}"
+             + (f", TensorFlow {info['tensorflow']}, Keras {info['keras']}" if "tensorflow" in info else "")
+             + (f"; GPUs: {', '.join(info['gpus'])}" if info.get("gpus") else "; no GPU") + ".",
+             "", "Reproduce with `make benchmarks`.", ""]
+    for name, result in results.items():
+        lines += [f"## {result['title']}", "", f"Goal: {result['goal']} — **{'met' if result['met'] else 'not met'}** "
+                  f"({result['summary']}).", ""]
+        if result.get("notes"):
+            lines += [result["notes"], ""]
+        columns = list(dict.fromkeys(key for row in result["rows"] for key in row))
+        lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        lines += ["| " + " | ".join(str(row.get(column, "")) for column in columns) + " |" for row in result["rows"]]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="*", help=f"benchmarks to run (default: all of {', '.join(available())})")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes: a smoke run, not figures to record")
+    parser.add_argument("--output", type=Path, default=HERE, help="folder for RESULTS.md and results.json")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.names) - set(available()))
+    if unknown:
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; available: {', '.join(available())}")
+    results = {}
+    for name in args.names or available():
+        print(f"[{time.strftime('%H:%M:%S')}] running {name} ...", flush=True)
+        started = time.perf_counter()
+        results[name] = importlib.import_module(f"benchmarks.bench_{name}").run(quick=args.quick)
+        print(f"[{time.strftime('%H:%M:%S')}] {name}: {results[name]['summary']} "
+              f"({time.perf_counter() - started:.0f} s)", flush=True)
+    info = machine()
+    args.output.mkdir(parents=True, exist_ok=True)
+    (args.output / "results.json").write_text(json.dumps({"machine": info, "results": results}, indent=2) + "\n")
+    (args.output / "RESULTS.md").write_text(markdown(results, info))
+    print(f"wrote {(args.output / 'RESULTS.md').relative_to(REPO) if args.output.is_relative_to(REPO) else args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

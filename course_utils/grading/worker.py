@@ -1,0 +1,206 @@
+"""One grading worker process: ``python -m course_utils.grading.worker`` (started by :mod:`.autograde`).
+
+It reads one task per line (JSON) on standard input, autogrades that submission with nbgrader inside a private
+course folder and gradebook of its own, and answers one JSON line on its original standard output. It never
+writes to the main gradebook: the parent merges the answers serially, so parallel workers cannot lock SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from .kernel import die_with_parent
+from .workspace import Course
+
+KERNEL_NAME = "course-grading-python"
+MISSING_CELL_MARK = "was missing from the submission"
+#: Longest error message kept from one test cell.
+MAX_MESSAGE = 1500
+
+
+def _install_kernel_spec(folder: Path, memory_mb: int) -> None:
+    """A kernel spec that starts the kernel through :mod:`.kernel` (memory cap, dies with this worker)."""
+    spec = folder / "kernels" / KERNEL_NAME
+    spec.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "course_utils.grading.kernel", "--memory-mb", str(memory_mb), "--",
+            "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Python (grading)",
+                                                  "language": "python"}))
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(folder), os.environ.get("JUPYTER_PATH")]))
+
+
+def _sanitize(submission: Path, notebooks: list[str], known_ids: dict[str, set[str]]) -> list[str]:
+    """Repair what nbgrader cannot grade, in the worker's copy; return one line per repair.
+
+    A file that is not a valid notebook is removed (nbgrader then scores that notebook 0); a cell whose grade id
+    is not in the assignment loses its nbgrader metadata (the original cell is added back from the source).
+    """
+    import nbformat
+
+    problems = []
+    for name in notebooks:
+        path = submission / f"{name}.ipynb"
+        if not path.is_file():
+            problems.append(f"{name}.ipynb is missing from the submission (scored 0)")
+            continue
+        try:
+            nb = nbformat.read(path, as_version=4)
+            nbformat.validate(nb)
+        except Exception as error:  # nbformat raises JSON, schema and encoding errors alike
+            problems.append(f"{name}.ipynb is not a valid notebook ({type(error).__name__}: "
+                            f"{str(error).splitlines()[0][:200]}); scored 0")
+            path.unlink()
+            continue
+        changed = False
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader")
+            if meta and meta.get("grade_id") not in known_ids[name]:
+                problems.append(f"{name}.ipynb: a cell has grade id {meta.get('grade_id')!r}, which the assignment "
+                                f"does not have (edited metadata?); it was graded as an ordinary cell")
+                del cell.metadata["nbgrader"]
+                changed = True
+        if changed:
+            nbformat.write(nb, path)
+    return problems
+
+
+def _cell_errors(autograded: Path, notebooks: list[str]) -> tuple[dict, list[str]]:
+    """(notebook, grade id) → "Name: message" of the test cell's error, and notes about the run."""
+    import nbformat
+
+    errors: dict[tuple[str, str], str] = {}
+    notes: list[str] = []
+    for name in notebooks:
+        path = autograded / f"{name}.ipynb"
+        if not path.is_file():
+            continue
+        nb = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(nb.cells):
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if meta.get("grade") and MISSING_CELL_MARK in cell.source.split("\n", 1)[0]:
+                notes.append(f"{name}.ipynb: test cell {meta.get('grade_id')!r} was deleted or changed in the "
+                             f"submission and was restored from the source")
+            for output in cell.get("outputs", []):
+                if output.get("output_type") != "error":
+                    continue
+                message = f"{output.get('ename')}: {output.get('evalue')}".strip().rstrip(":")
+                if output.get("ename") == "CellTimeoutError":
+                    notes.append(f"{name}.ipynb: cell {index + 1} was stopped by the per-cell timeout")
+                    message = "CellTimeoutError: the cell ran past the per-cell time limit (infinite loop?)"
+                if output.get("ename") == "MemoryError":
+                    notes.append(f"{name}.ipynb: cell {index + 1} ran out of memory (the per-kernel limit)")
+                if meta.get("grade") and cell.cell_type == "code":
+                    errors[(name, meta["grade_id"])] = message[:MAX_MESSAGE]
+    return errors, notes
+
+
+def grade(course: Course, workdir: Path, snapshot: Path, task: dict, cell_timeout: int) -> dict:
+    """Autograde one submission in ``workdir``; the answer :mod:`.autograde` stores as the result."""
+    from nbgrader.api import Gradebook
+    from nbgrader.converters import Autograde
+
+    from .workspace import CourseError, run_converter
+
+    student, assignment_id = task["student"], task["assignment"]
+    started = time.monotonic()
+    private = workdir / "course"
+    if private.exists():
+        shutil.rmtree(private)
+    copy = private / "submitted" / student / assignment_id
+    shutil.copytree(task["submission"], copy)
+    db = workdir / "gradebook.db"
+    if not db.exists():
+        shutil.copy(snapshot, db)
+    notebooks = course.notebook_names(assignment_id)
+    with Gradebook(f"sqlite:///{db}") as gradebook:
+        known = {n: {c.name for c in gradebook.find_notebook(n, assignment_id).source_cells} for n in notebooks}
+    problems = _sanitize(copy, notebooks, known)
+
+    config = course.nbgrader_config(root=private, db_path=db)
+    config.CourseDirectory.assignment_id = assignment_id
+    config.CourseDirectory.student_id = student
+    config.Autograde.force = True
+    config.Autograde.create_student = True
+    config.OverwriteCells.add_missing_cells = True
+    config.Execute.timeout = cell_timeout
+    config.Execute.kernel_name = KERNEL_NAME
+    status = "graded"
+    try:
+        run_converter(Autograde, config)
+    except CourseError as error:
+        status = "failed"
+        text = str(error)
+        if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text.lower():
+            problems.append("the kernel died while running the notebook (os._exit, a crash, or killed for memory); "
+                            "scored 0")
+        else:
+            problems.append(f"nbgrader could not grade the submission: {text[:300]}; scored 0")
+
+    autograded = private / "autograded" / student / assignment_id
+    errors, notes = _cell_errors(autograded, notebooks) if status == "graded" else ({}, [])
+    parts = []
+    with Gradebook(f"sqlite:///{db}") as gradebook:
+        for name in notebooks:
+            source = gradebook.find_notebook(name, assignment_id)
+            scores = {}
+            if status == "graded":
+                submitted = gradebook.find_submission_notebook(name, assignment_id, student)
+                scores = {g.name: g for g in submitted.grades}
+            for cell in source.grade_cells:
+                got = scores.get(cell.name)
+                parts.append({
+                    "notebook": name, "grade_id": cell.name, "max_score": cell.max_score,
+                    "score": (got.score if got is not None and got.score is not None else 0.0),
+                    "needs_manual_grade": bool(got.needs_manual_grade) if got is not None else False,
+                    "error": errors.get((name, cell.name)),
+                })
+        if status == "graded":
+            gradebook.remove_submission(assignment_id, student)
+    out = Path(task["output"])
+    if out.exists():
+        shutil.rmtree(out)
+    if autograded.is_dir():
+        shutil.copytree(autograded, out)
+    return {"student": student, "assignment": assignment_id, "status": status, "problems": problems + notes,
+            "parts": parts, "seconds": round(time.monotonic() - started, 3)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="grading worker (started by `course autograde`)")
+    parser.add_argument("--course-dir", required=True)
+    parser.add_argument("--workspace", required=True)
+    parser.add_argument("--workdir", required=True)
+    parser.add_argument("--snapshot", required=True)
+    parser.add_argument("--cell-timeout", type=int, required=True)
+    parser.add_argument("--memory-mb", type=int, required=True)
+    parser.add_argument("--parent-pid", type=int, required=True)
+    args = parser.parse_args(argv)
+    die_with_parent()
+    if os.getppid() != args.parent_pid:
+        sys.exit(1)
+    answers = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    workdir = Path(args.workdir)
+    _install_kernel_spec(workdir / "jupyter", args.memory_mb)
+    course = Course.open(args.course_dir, args.workspace)
+    for line in sys.stdin:
+        task = json.loads(line)
+        try:
+            answer = grade(course, workdir, Path(args.snapshot), task, args.cell_timeout)
+        except Exception as error:  # one broken submission must not stop the worker; the parent records it
+            logging.exception("grading %s failed", task.get("student"))
+            answer = {"student": task.get("student"), "status": "failed", "parts": [],
+                      "problems": [f"grading failed: {type(error).__name__}: {error}"]}
+        answers.write(json.dumps(answer) + "\n")
+
+
+if __name__ == "__main__":
+    main()
