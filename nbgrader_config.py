@@ -4,3 +4,29 @@ c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
+
+# Autograding: a vectorised answer runs each cell in well under a second and a loop-based one in a few seconds; a cell
+# still running after this many seconds (an endless loop) is interrupted, scores as failed, and grading goes on.
+c.ExecutePreprocessor.timeout = 15
+# A test cell missing from a submission is put back from the source and graded, not scored as absent.
+c.OverwriteCells.add_missing_cells = True
+
+
+def _short_tracebacks(nb, resources):
+    """Feedback preprocessor: a failed test shows its error line, not the traceback that would quote hidden tests."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
+            for output in cell.outputs:
+                if output.output_type == "error":
+                    output.traceback = [f"{output.ename}: {output.evalue}"]
+    return nb, resources
+
+
+# Feedback shows each test cell as the student's copy shows it: the hidden tests are removed from its source
+# (nbgrader's ClearHiddenTests, as generate_assignment does) and a failure shows only its message.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    _short_tracebacks,
+]

@@ -86,6 +86,20 @@ def assert_value_equals(actual, expected, name: str) -> None:
         raise CheckError(f"{name} returned {actual!r}, expected {expected!r}")
 
 
+def assert_raises(exception: type[BaseException], call, name: str) -> None:
+    """Check that ``call()`` raises ``exception`` (e.g. ValueError for an invalid argument); raise CheckError if not.
+
+    call : a function of no arguments, e.g. ``lambda: conv1d(x, w, mode="circular")``.
+    """
+    try:
+        call()
+    except exception:
+        return
+    except Exception as error:
+        raise CheckError(f"{name} raised {type(error).__name__} ({error}); expected {exception.__name__}") from error
+    raise CheckError(f"{name} returned a result; expected it to raise {exception.__name__} with a message saying "
+                     "what is wrong with the arguments")
+
 
 #: What an exercise's own implementation may not use: NumPy's 1-D convolutions and anything from SciPy's signal and
 #: image filters, TensorFlow or Keras (matched against the module a name resolves to).
@@ -95,7 +109,7 @@ FORBIDDEN_CALLS = ("numpy.convolve", "numpy.correlate", "scipy.signal", "scipy.n
 def forbidden_calls(func, forbidden=FORBIDDEN_CALLS) -> list[str]:
     """Library routines from ``forbidden`` that ``func``'s source, or a notebook function it calls, refers to.
 
-    Reads the source with :func:`inspect.getsource`, then resolves every import and dotted name (``np.convolve``,
+    Reads the source with :func:`function_source`, then resolves every import and dotted name (``np.convolve``,
     ``signal.convolve2d``, a name imported at the top of the cell) against the function's globals.
     """
     found, seen, todo = [], set(), [func]
@@ -103,7 +117,7 @@ def forbidden_calls(func, forbidden=FORBIDDEN_CALLS) -> list[str]:
         current = todo.pop()
         seen.add(current)
         try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(current)))
+            tree = ast.parse(textwrap.dedent(function_source(current)))
         except (OSError, TypeError, SyntaxError) as error:
             raise CheckError(f"could not read the source of {current.__name__} ({error}); define it with `def` "
                              "in a notebook cell") from None
@@ -122,6 +136,16 @@ def forbidden_calls(func, forbidden=FORBIDDEN_CALLS) -> list[str]:
                 continue
             found.extend(name for name in names if name and name.startswith(forbidden) and name not in found)
     return found
+
+
+def function_source(func) -> str:
+    """The source text of ``func``'s ``def``: the student's text for a function regraded in a sandbox (which carries
+    it as ``__student_source__``, see :mod:`course_utils.grading.trusted`), else :func:`inspect.getsource`."""
+    if hasattr(func, "__student_source__"):
+        if func.__student_source__ is None:
+            raise OSError("it is not defined by a `def` statement")
+        return func.__student_source__
+    return inspect.getsource(func)
 
 
 def assert_no_forbidden_calls(func, name: str, forbidden=FORBIDDEN_CALLS) -> None:

@@ -161,10 +161,11 @@ def plot_timings(sizes: Sequence[int], timings: dict[str, Sequence[float]], *, x
 
     sizes : (m,) problem sizes; timings : method name -> (m,) seconds.
     """
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
-    for (label, seconds), marker in zip(timings.items(), "os^dv"):
+    for label, seconds in timings.items():
         if len(seconds) != len(sizes):
             raise ValueError(f"{label}: {len(seconds)} timings for {len(sizes)} sizes")
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    for (label, seconds), marker in zip(timings.items(), "os^dv"):
         ax.loglog(sizes, np.asarray(seconds) * 1e3, marker=marker, label=label)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("time per call (ms)")
@@ -291,8 +292,12 @@ def plot_pooling(x: np.ndarray, pooled: Sequence[np.ndarray], titles: Sequence[s
     x = np.asarray(x)
     ph, pw = pool_size
     rows, columns = x.shape[0] // ph, x.shape[1] // pw
+    pooled = [np.asarray(result) for result in pooled]
     if len(pooled) != len(titles):
         raise ValueError(f"got {len(pooled)} results but {len(titles)} titles")
+    for result, title in zip(pooled, titles):
+        if result.shape != (rows, columns):
+            raise ValueError(f"{title}: pooled shape {result.shape}, expected {(rows, columns)}")
     block = np.full(x.shape, PADDING_COLOUR, dtype=object)
     bold = np.zeros(x.shape, dtype=bool)
     for r in range(rows):
@@ -303,14 +308,11 @@ def plot_pooling(x: np.ndarray, pooled: Sequence[np.ndarray], titles: Sequence[s
             bold[r * ph + top[0], c * pw + top[1]] = True
     out_colours = np.array([[BLOCK_COLOURS[(r * columns + c) % len(BLOCK_COLOURS)] for c in range(columns)]
                             for r in range(rows)], dtype=object)
-    widths = [x.shape[1]] + [np.asarray(p).shape[1] for p in pooled]
+    widths = [x.shape[1]] + [result.shape[1] for result in pooled]
     fig, axes = plt.subplots(1, 1 + len(pooled), figsize=(0.75 * sum(widths) + 1.6 * len(widths), 0.75 * x.shape[0] + 1),
                              gridspec_kw={"width_ratios": widths})
     _draw_matrix(axes[0], x, colours=block, bold=bold, title=f"input, {ph}\N{MULTIPLICATION SIGN}{pw} windows")
     for ax, result, title in zip(axes[1:], pooled, titles):
-        result = np.asarray(result)
-        if result.shape != (rows, columns):
-            raise ValueError(f"{title}: pooled shape {result.shape}, expected {(rows, columns)}")
         _draw_matrix(ax, result, colours=out_colours, title=title)
     fig.tight_layout()
     return _closed(fig)

@@ -174,14 +174,18 @@ def _complete(result: dict, parts: list[dict]) -> dict:
 
 def import_results(course: Course, assignment_id: str, results: dict[str, dict]) -> None:
     """Write results into the main gradebook (serially; idempotent)."""
-    from nbgrader.api import Gradebook
+    from nbgrader.api import Gradebook, MissingEntry
     from nbgrader.utils import parse_utc
 
     with Gradebook(f"sqlite:///{course.db_path}") as gradebook:
         for student, result in sorted(results.items()):
             gradebook.update_or_create_student(student)
             timestamp = parse_utc(result["timestamp"]) if result.get("timestamp") else None
-            gradebook.update_or_create_submission(assignment_id, student, timestamp=timestamp)
+            try:
+                submission = gradebook.find_submission(assignment_id, student)
+                submission.timestamp = timestamp
+            except MissingEntry:
+                gradebook.add_submission(assignment_id, student, timestamp=timestamp)
             for part in result["parts"]:
                 grade = gradebook.find_grade(part["grade_id"], part["notebook"], assignment_id, student)
                 grade.auto_score = part["score"]

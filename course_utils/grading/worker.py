@@ -132,16 +132,19 @@ def grade(course: Course, workdir: Path, snapshot: Path, task: dict, cell_timeou
     config.Execute.timeout = cell_timeout
     config.Execute.kernel_name = KERNEL_NAME
     status = "graded"
-    try:
-        run_converter(Autograde, config)
-    except CourseError as error:
-        status = "failed"
-        text = str(error)
-        if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text.lower():
-            problems.append("the kernel died while running the notebook (os._exit, a crash, or killed for memory); "
-                            "scored 0")
-        else:
-            problems.append(f"nbgrader could not grade the submission: {text[:300]}; scored 0")
+    if not any(copy.glob("*.ipynb")):
+        status = "failed"  # every notebook is missing or invalid; _sanitize said which
+    else:
+        try:
+            run_converter(Autograde, config)
+        except CourseError as error:
+            status = "failed"
+            text = str(error)
+            if "DeadKernelError" in text or "kernel died" in text.lower():
+                problems.append("the kernel died while running the notebook (os._exit, a crash, or killed for "
+                                "memory); scored 0")
+            else:
+                problems.append(f"nbgrader could not grade the submission: {text[:300]}; scored 0")
 
     autograded = private / "autograded" / student / assignment_id
     errors, notes = _cell_errors(autograded, notebooks) if status == "graded" else ({}, [])

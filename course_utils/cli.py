@@ -1,0 +1,133 @@
+"""The ``course`` command: release, collect, autograde, feedback, reports and merge for instructors;
+``course validate`` for students. See GRADING.md.
+
+Grading data lives in a workspace outside the repository: ``--workspace DIR``, else ``$COURSE_WORKSPACE``, else
+``${XDG_DATA_HOME:-~/.local/share}/cnn-course/<course_id>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .grading.workspace import Course, CourseError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="course", description=__doc__.split("\n\n")[0].replace("\n", " "))
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--course-dir", help="the course repository (default: the nearest folder holding "
+                                             "nbgrader_config.py)")
+    common.add_argument("--workspace", help="grading data folder (default: $COURSE_WORKSPACE or "
+                                            "~/.local/share/cnn-course/<course_id>)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    release = commands.add_parser("release", parents=[common], help="regenerate exercises/ from solutions/ and "
+                                                                     "check both")
+    release.add_argument("assignments", nargs="*", metavar="ID", help="assignment ids (default: all)")
+
+    collect = commands.add_parser("collect", parents=[common], help="import submissions from a folder or zip")
+    collect.add_argument("assignment", metavar="ID")
+    collect.add_argument("source", type=Path, metavar="SOURCE", help="a folder or a zip exported by the platform")
+    collect.add_argument("--roster", type=Path, help="CSV with a student_id column (optional: first_name, "
+                                                     "last_name, name, email, lms_id)")
+
+    autograde = commands.add_parser("autograde", parents=[common], help="grade submissions in parallel")
+    autograde.add_argument("assignment", metavar="ID")
+    autograde.add_argument("--jobs", "-j", type=int, default=None,
+                           help="worker processes (default: CPU count for cpu, 1 for gpu)")
+    autograde.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    autograde.add_argument("--profile", choices=["cpu", "gpu"], default="cpu", help="default limits and devices")
+    autograde.add_argument("--shard", metavar="i/n", help="grade only the i-th of n shares of the students")
+    autograde.add_argument("--cell-timeout", type=int, help="seconds per cell (cpu: 300, gpu: 1200)")
+    autograde.add_argument("--timeout", type=int, help="seconds per submission (cpu: 1800, gpu: 3600)")
+    autograde.add_argument("--memory", type=int, dest="memory_mb",
+                           help="MB of address space per kernel, 0 = unlimited (cpu: 4096, gpu: 0)")
+    autograde.add_argument("--force", action="store_true", help="regrade even submissions with up-to-date results")
+
+    merge = commands.add_parser("merge", parents=[common], help="merge the results of shard workspaces")
+    merge.add_argument("assignment", metavar="ID")
+    merge.add_argument("shards", nargs="+", type=Path, metavar="SHARD_WORKSPACE")
+
+    feedback = commands.add_parser("feedback", parents=[common], help="write feedback HTML per student")
+    feedback.add_argument("assignment", metavar="ID")
+    feedback.add_argument("--student", action="append", help="only this student (repeatable)")
+
+    report = commands.add_parser("report", parents=[common], help="grades CSV, pass rates, histogram")
+    report.add_argument("assignment", metavar="ID")
+
+    validate = commands.add_parser("validate", help="students: run a notebook's visible tests")
+    validate.add_argument("notebook", type=Path, metavar="NOTEBOOK")
+    validate.add_argument("--timeout", type=int, default=300, help="seconds per cell")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "validate":
+        from .grading.validate import validate
+
+        return 0 if validate(args.notebook, args.timeout) else 1
+    course = Course.open(args.course_dir, args.workspace, create=args.command in ("collect", "release", "merge"))
+    if args.command == "release":
+        from .grading.release import release
+
+        problems = release(course, args.assignments)
+        for line in problems:
+            print(f"PROBLEM {line}")
+        return 1 if problems else 0
+    if args.command == "collect":
+        from .grading.collect import collect
+
+        outcome = collect(course, args.assignment, args.source, args.roster)
+        for line in outcome.lines():
+            print(line)
+        print(f"{len(outcome.imported)} student(s) imported or unchanged, {len(outcome.problems)} file(s) not "
+              f"imported (listed above); workspace: {course.workspace}")
+        return 0
+    if args.command == "autograde":
+        from .grading.autograde import Limits, autograde, parse_shard
+
+        shard = parse_shard(args.shard)
+        jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1) if args.profile == "cpu" else 1
+        if jobs < 1:
+            raise CourseError(f"bad --jobs {jobs}: need at least 1")
+        limits = Limits.build(args.profile, args.cell_timeout, args.timeout, args.memory_mb)
+        autograde(course, args.assignment, jobs=jobs, students=args.student, limits=limits, shard=shard,
+                  force=args.force)
+        return 0
+    if args.command == "merge":
+        from .grading.autograde import merge
+
+        merge(course, args.assignment, args.shards)
+        return 0
+    if args.command == "feedback":
+        from .grading.feedback import feedback
+
+        written = feedback(course, args.assignment, args.student)
+        print(f"wrote {len(written)} feedback page(s) to {course.workspace / 'feedback' / args.assignment}")
+        return 0
+    from .grading.report import report
+
+    folder = report(course, args.assignment)
+    print(f"wrote {folder / 'grades.csv'}, {folder / 'summary.html'} and {folder / 'histogram.png'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``course`` console script."""
+    args = _parser().parse_args(argv)
+    # nbgrader creates gradebooks by running the `alembic` script: find it next to this interpreter.
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    try:
+        return _run(args)
+    except CourseError as error:
+        print(f"course {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,581 @@
+"""A restricted process that runs a student's code and answers calls with plain data (used by :mod:`.trusted`).
+
+The trusted grader starts :class:`Sandbox`, which runs ``python -I -m course_utils.grading.sandbox`` with a clean
+environment and these limits, applied before any student code runs:
+
+* resource limits: CPU seconds, address space, file size, open files, processes, no core dumps;
+* on Linux, when the kernel allows it (probed at start): new mount, network and PID namespaces (plus a user
+  namespace when not started as root). The process sees a fresh root that holds only the system folders, the
+  Python installation, the virtual environment and the public ``course_utils`` package, all read-only; an empty
+  ``/tmp`` (its working directory); no network; no other process. Paths named in ``hide`` (the repository's
+  sources, the grading workspace) are covered by empty mounts even when they lie inside a visible folder. Started
+  as root it drops to ``nobody``; otherwise it drops its capabilities. Where namespaces are unavailable it runs
+  with the limits only and warns (:class:`IsolationWarning`).
+
+Wire format: every message is length-prefixed; its JSON header describes the value and NumPy arrays travel as
+``.npy`` blobs (``np.save``/``np.load`` with ``allow_pickle=False``). Only ``None``, ``bool``, ``int``, ``float``,
+``complex``, ``str``, tuples, lists, dicts, NumPy arrays and NumPy scalars cross, so no object of the student's
+(e.g. one whose ``__eq__`` always answers True) ever reaches the trusted process. A student's exception comes back
+as its type name and message; a crash, an exit or a timeout of the sandbox raises :class:`SandboxError`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import builtins
+import io
+import json
+import os
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+#: Longest message (header + arrays) either side accepts.
+MAX_MESSAGE_BYTES = 512 * 2**20
+#: Longest exception message kept from the student's side.
+MAX_ERROR_TEXT = 2000
+#: Folders of the host shown read-only inside the sandbox (when they exist).
+SYSTEM_FOLDERS = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc")
+#: Device files bound into the sandbox's /dev.
+DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+#: How often a sandbox is restarted (after a crash or a timeout) before further calls fail at once.
+MAX_RESTARTS = 10
+#: The uid and gid a sandbox started as root runs under.
+NOBODY = 65534
+
+
+class SandboxError(Exception):
+    """The sandbox stopped (crash, exit, limit, timeout) or answered something the protocol does not allow."""
+
+
+class IsolationWarning(UserWarning):
+    """The sandbox runs with resource limits only: no namespaces, so files and network stay reachable."""
+
+
+@dataclass
+class Limits:
+    """Limits of one sandbox; ``call_timeout`` and ``load_timeout`` are wall-clock seconds on the trusted side."""
+
+    cpu_seconds: int = 60
+    memory_mb: int = 2048
+    file_mb: int = 16
+    open_files: int = 64
+    processes: int = 64
+    call_timeout: float = 20.0
+    load_timeout: float = 60.0
+
+
+@dataclass
+class Layout:
+    """What the sandbox's file system shows: host folders made visible (read-only) and folders hidden."""
+
+    keep: list[str] = field(default_factory=list)
+    hide: list[str] = field(default_factory=list)
+
+
+# --- wire format (both sides) ---------------------------------------------------------------------------------------
+
+class Unsupported(TypeError):
+    """A value that is not plain data (see the module docstring)."""
+
+
+_PLAIN = (type(None), bool, int, float, str)
+
+
+def encode(value, blobs: list[bytes], depth: int = 0):
+    """JSON-ready form of ``value``; arrays are appended to ``blobs`` as .npy bytes."""
+    if depth > 32:
+        raise Unsupported("a value nested more than 32 levels deep")
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is complex:
+        return {"t": "complex", "v": [value.real, value.imag]}
+    if kind in (tuple, list):
+        return {"t": kind.__name__, "v": [encode(item, blobs, depth + 1) for item in value]}
+    if kind is dict:
+        return {"t": "dict", "v": [[encode(k, blobs, depth + 1), encode(v, blobs, depth + 1)] for k, v in value.items()]}
+    if isinstance(value, (np.ndarray, np.generic)):
+        array = np.asarray(value)
+        if array.dtype.hasobject or array.dtype.kind == "V":
+            raise Unsupported(f"a NumPy array of dtype {array.dtype} (only numbers, booleans and strings cross)")
+        buffer = io.BytesIO()
+        np.save(buffer, np.ascontiguousarray(array) if array.ndim else array, allow_pickle=False)
+        blobs.append(buffer.getvalue())
+        return {"t": "array" if isinstance(value, np.ndarray) else "scalar", "i": len(blobs) - 1}
+    raise Unsupported(f"a value of type {kind.__module__}.{kind.__qualname__}")
+
+
+def decode(node, blobs: list[bytes]):
+    """Inverse of :func:`encode`; raises SandboxError on anything malformed."""
+    if isinstance(node, _PLAIN):
+        return node
+    if isinstance(node, dict):
+        tag = node.get("t")
+        if tag == "complex":
+            real, imag = node["v"]
+            return complex(float(real), float(imag))
+        if tag in ("tuple", "list"):
+            items = [decode(item, blobs) for item in node["v"]]
+            return tuple(items) if tag == "tuple" else items
+        if tag == "dict":
+            return {decode(k, blobs): decode(v, blobs) for k, v in node["v"]}
+        if tag in ("array", "scalar"):
+            array = np.load(io.BytesIO(blobs[int(node["i"])]), allow_pickle=False)
+            return array if tag == "array" else array[()]
+    raise SandboxError(f"malformed value in the sandbox's answer: {str(node)[:80]}")
+
+
+def write_message(fd: int, header: dict, blobs: list[bytes] = ()) -> None:
+    """Send ``header`` (JSON) and ``blobs`` on ``fd``."""
+    head = json.dumps({**header, "blobs": [len(b) for b in blobs]}).encode()
+    body = b"".join([struct.pack(">Q", len(head)), head, *blobs])
+    data = memoryview(struct.pack(">Q", len(body)) + body)
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def _read_exact(fd: int, count: int, deadline: float | None) -> bytes:
+    chunks, missing = [], count
+    while missing:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
+        chunk = os.read(fd, min(missing, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        missing -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_message(fd: int, deadline: float | None = None) -> tuple[dict, list[bytes]]:
+    """Receive one message: (header, blobs). Raises EOFError, TimeoutError or SandboxError."""
+    (size,) = struct.unpack(">Q", _read_exact(fd, 8, deadline))
+    if size > MAX_MESSAGE_BYTES:
+        raise SandboxError(f"the sandbox sent {size} bytes, more than the limit of {MAX_MESSAGE_BYTES}")
+    body = _read_exact(fd, size, deadline)
+    try:
+        (head_size,) = struct.unpack(">Q", body[:8])
+        header = json.loads(body[8:8 + head_size])
+        blobs, offset = [], 8 + head_size
+        for length in header.pop("blobs"):
+            blobs.append(body[offset:offset + int(length)])
+            offset += int(length)
+    except (ValueError, KeyError, TypeError, struct.error, RecursionError) as error:
+        raise SandboxError(f"malformed message from the sandbox ({type(error).__name__})") from None
+    if not isinstance(header, dict):
+        raise SandboxError("malformed message from the sandbox")
+    return header, blobs
+
+
+# --- trusted side ----------------------------------------------------------------------------------------------------
+
+#: Exception types a student's error may come back as (their name is looked up here, nothing else is raised).
+_RAISABLE = {name: obj for name, obj in vars(builtins).items()
+             if isinstance(obj, type) and issubclass(obj, Exception)
+             and obj not in (StopIteration, StopAsyncIteration)}
+
+
+def student_exception(error: dict) -> Exception:
+    """The exception to raise on the trusted side for the student's ``{"type", "name", "message"}``."""
+    base = _RAISABLE.get(str(error.get("type")), RuntimeError)
+    name, message = str(error.get("name"))[:100], str(error.get("message"))[:MAX_ERROR_TEXT]
+    return base(message if name == base.__name__ else f"{name}: {message}")
+
+
+def default_layout(hide: list[str | Path] = ()) -> Layout:
+    """Keep the Python installation, this virtual environment and ``course_utils``; hide ``hide``."""
+    import course_utils
+
+    keep = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix)}
+    keep.add(os.path.dirname(os.path.realpath(sys.executable)))
+    keep.add(str(Path(course_utils.__file__).resolve().parent))
+    return Layout(keep=sorted(keep), hide=sorted({os.path.realpath(p) for p in hide}))
+
+
+class Sandbox:
+    """A running sandbox: ``load`` the code once, then ``call`` its functions (restarted after a crash)."""
+
+    _warned = False
+
+    def __init__(self, limits: Limits | None = None, layout: Layout | None = None):
+        self.limits = limits or Limits()
+        self.layout = layout or default_layout()
+        self.process: subprocess.Popen | None = None
+        self.isolation = ""
+        self._cells: list[str] | None = None
+        self._folder: tempfile.TemporaryDirectory | None = None
+        self.restarts = 0
+
+    # lifecycle
+    def start(self) -> None:
+        self.close()
+        self._folder = tempfile.TemporaryDirectory(prefix="course-sandbox-")
+        folder = Path(self._folder.name)
+        (folder / "root").mkdir()
+        requests_r, requests_w = os.pipe()
+        answers_r, answers_w = os.pipe()
+        config = {"limits": asdict(self.limits), "layout": asdict(self.layout), "root": str(folder / "root"),
+                  "read_fd": requests_r, "write_fd": answers_w}
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "MPLBACKEND": "Agg",
+               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        self._stderr = (folder / "stderr.txt").open("wb")
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", "-m", "course_utils.grading.sandbox", json.dumps(config)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr, env=env, cwd=folder,
+                pass_fds=(requests_r, answers_w), start_new_session=True)
+        finally:
+            os.close(requests_r)
+            os.close(answers_w)
+        self._send, self._receive = requests_w, answers_r
+        hello = self._answer(self.limits.load_timeout, "starting")
+        self.isolation = str(hello.get("isolation"))
+        if hello.get("warning") and not Sandbox._warned:
+            Sandbox._warned = True
+            warnings.warn(f"grading sandbox without isolation: {hello['warning']}", IsolationWarning, stacklevel=2)
+
+    def close(self) -> None:
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.process.wait()
+            os.close(self._send)
+            os.close(self._receive)
+            self._stderr.close()
+            self.process = None
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # requests
+    def load(self, cells: list[str]) -> list[dict | None]:
+        """Run ``cells`` (Python source, in order) in one namespace; per cell None or its error (type, message)."""
+        self._cells = list(cells)
+        if self.process is None:
+            self.start()
+        return self._request({"op": "load", "cells": self._cells}, self.limits.load_timeout, "loading the code")["errors"]
+
+    def kinds(self, names: list[str]) -> dict[str, str]:
+        """name → "function" (callable), "value" or "missing", as the loaded code defines it."""
+        return self._request({"op": "kinds", "names": list(names)}, self.limits.call_timeout, "listing names")["kinds"]
+
+    def get(self, name: str):
+        """The value of the global ``name`` (plain data only)."""
+        return self._request({"op": "get", "name": name}, self.limits.call_timeout, f"reading {name}")["value"]
+
+    def call(self, name: str, args: tuple = (), kwargs: dict | None = None):
+        """``name(*args, **kwargs)`` inside the sandbox; the student's exceptions are raised here as builtins."""
+        blobs: list[bytes] = []
+        try:
+            header = {"op": "call", "name": name, "args": encode(tuple(args), blobs),
+                      "kwargs": encode(dict(kwargs or {}), blobs)}
+        except Unsupported as error:
+            raise TypeError(f"{name}() cannot be graded with this argument: {error}") from None
+        return self._request(header, self.limits.call_timeout, f"{name}()", blobs)["value"]
+
+    def _request(self, header: dict, timeout: float, what: str, blobs: list[bytes] = ()) -> dict:
+        if self.process is None or self.process.poll() is not None:
+            if self.restarts >= MAX_RESTARTS:
+                raise SandboxError(f"{what} was not run: the sandbox stopped {MAX_RESTARTS} times already")
+            self.restarts += 1
+            self.start()
+            if self._cells is not None and header["op"] != "load":
+                self._request({"op": "load", "cells": self._cells}, self.limits.load_timeout, "loading the code")
+        try:
+            write_message(self._send, header, list(blobs))
+        except (BrokenPipeError, OSError):
+            pass  # the answer below reports how the sandbox ended
+        return self._answer(timeout, what)
+
+    def _answer(self, timeout: float, what: str) -> dict:
+        try:
+            header, blobs = read_message(self._receive, time.monotonic() + timeout)
+        except TimeoutError:
+            self.close()
+            raise SandboxError(f"{what} did not finish within {timeout:g} s (an infinite loop?)") from None
+        except EOFError:
+            raise SandboxError(f"{what} stopped the grading process: {self._ending()}") from None
+        if "error" in header:
+            raise student_exception(header["error"])
+        if "fatal" in header:
+            self.close()
+            raise SandboxError(f"the sandbox could not start: {header['fatal']}")
+        if "value" in header:
+            try:
+                header["value"] = decode(header["value"], blobs)
+            except SandboxError:
+                raise
+            except Exception as error:  # np.load and dict keys reject malformed data in many ways
+                raise SandboxError(f"malformed value from the sandbox ({type(error).__name__})") from None
+        return header
+
+    def _ending(self) -> str:
+        """Why the sandbox ended, from its exit status."""
+        assert self.process is not None
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+        self._stderr.flush()
+        detail = (Path(self._folder.name) / "stderr.txt").read_bytes()[-300:].decode(errors="replace").strip()
+        self.close()
+        signals = {int(signal.SIGXCPU): f"the CPU time limit of {self.limits.cpu_seconds} s",
+                   int(signal.SIGKILL): "killed (memory exhausted or a limit)",
+                   int(signal.SIGSEGV): "a crash (segmentation fault)", int(signal.SIGXFSZ): "the file size limit"}
+        if code is not None and code > 128 and code - 128 in signals:
+            reason = f"stopped by {signals[code - 128]}"
+        elif code is not None and code < 0 and -code in signals:
+            reason = f"stopped by {signals[-code]}"
+        else:
+            reason = f"the process exited (status {code}; os._exit or sys.exit in the student's code?)"
+        return reason + (f" [{detail.splitlines()[-1]}]" if detail and code not in (0, 1) else "")
+
+
+# --- inside the sandbox ------------------------------------------------------------------------------------------------
+
+_CLONE_NEWNS, _CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWNET, _CLONE_NEWIPC = \
+    0x20000, 0x10000000, 0x20000000, 0x40000000, 0x08000000
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = \
+    1, 2, 4, 8, 32, 4096, 16384, 1 << 18
+_MS_NOATIME, _MS_NODIRATIME, _MS_RELATIME = 1024, 2048, 1 << 21
+_PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS = 1, 38
+
+
+def _libc():
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        import ctypes
+
+        error = ctypes.get_errno()
+        raise OSError(error, f"{what}: {os.strerror(error)}")
+
+
+def _mount(libc, source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    encode_ = (lambda s: None if s is None else s.encode())
+    _check(libc.mount(encode_(source), encode_(target), encode_(fstype), flags, encode_(data)),
+           f"mount {source or fstype} on {target}")
+
+
+def _bind_readonly(libc, source: str, target: str) -> None:
+    """Bind ``source`` on ``target`` and make the bind read-only, keeping the locked flags of the source mount."""
+    _mount(libc, source, target, None, _MS_BIND | _MS_REC)
+    flags = os.statvfs(source).f_flag
+    keep = 0
+    for statvfs_flag, mount_flag in ((os.ST_NOSUID, _MS_NOSUID), (os.ST_NODEV, _MS_NODEV),
+                                     (os.ST_NOEXEC, _MS_NOEXEC), (os.ST_NOATIME, _MS_NOATIME),
+                                     (os.ST_NODIRATIME, _MS_NODIRATIME), (os.ST_RELATIME, _MS_RELATIME)):
+        keep |= mount_flag if flags & statvfs_flag else 0
+    _mount(libc, None, target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | keep)
+
+
+def _show(libc, root: str, path: str) -> None:
+    """Make host ``path`` visible at the same place under ``root`` (symlinks copied, folders bound read-only)."""
+    inside = root + path
+    if os.path.lexists(inside) and (os.path.islink(inside) or os.path.ismount(inside)):
+        return
+    if os.path.islink(path):
+        os.makedirs(os.path.dirname(inside), exist_ok=True)
+        os.symlink(os.readlink(path), inside)
+        return
+    if os.path.isdir(path):
+        os.makedirs(inside, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(inside), exist_ok=True)
+        open(inside, "a").close()
+    _bind_readonly(libc, path, inside)
+
+
+def _build_root(libc, root: str, layout: dict, limits: dict) -> None:
+    """A fresh root under ``root``: system folders, kept folders, /dev, /proc, an empty /tmp; hidden paths empty."""
+    _mount(libc, None, "/", None, _MS_REC | _MS_PRIVATE)
+    _mount(libc, "tmpfs", root, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=1m,mode=0755")
+    for folder in SYSTEM_FOLDERS:
+        if os.path.lexists(folder):
+            _show(libc, root, folder)
+    for path in layout["hide"]:
+        if os.path.isdir(root + path):
+            _mount(libc, "tmpfs", root + path, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=4k,mode=0755")
+    for path in layout["keep"]:
+        if os.path.exists(path):
+            _show(libc, root, path)
+    os.makedirs(root + "/dev", exist_ok=True)
+    _mount(libc, "tmpfs", root + "/dev", "tmpfs", _MS_NOSUID | _MS_NOEXEC, "size=4k,mode=0755")
+    for device in DEVICES:
+        if os.path.exists(device):
+            open(root + device, "a").close()
+            _mount(libc, device, root + device, None, _MS_BIND)
+    os.makedirs(root + "/proc", exist_ok=True)
+    _mount(libc, "proc", root + "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
+    os.makedirs(root + "/tmp", exist_ok=True)
+    _mount(libc, "tmpfs", root + "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV,
+           f"size={limits['file_mb'] * 4}m,mode=1777")
+    _mount(libc, None, root, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+
+
+def _drop_capabilities(libc) -> None:
+    import ctypes
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+    header, data = Header(0x20080522, 0), (Data * 2)()
+    _check(libc.capset(ctypes.byref(header), data), "capset")
+
+
+def _confine(config: dict) -> tuple[str, str]:
+    """Enter the namespaces and the fresh root; return (isolation, warning). Forks: the caller becomes PID 1."""
+    libc = _libc()
+    root = config["root"]
+    as_root = os.geteuid() == 0
+    uid, gid = os.getuid(), os.getgid()
+    flags = _CLONE_NEWNS | _CLONE_NEWNET | _CLONE_NEWPID | _CLONE_NEWIPC | (0 if as_root else _CLONE_NEWUSER)
+    try:
+        _check(libc.unshare(flags), "unshare")
+    except OSError as error:
+        return "limits only", f"{error} (no user/mount/network namespaces here)"
+    _check(libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0), "prctl")
+    if not as_root:
+        Path("/proc/self/setgroups").write_text("deny")
+        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+    child = os.fork()
+    if child:  # the intermediate process: wait for PID 1 of the new namespace and report how it ended
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _, status = os.waitpid(child, 0)
+        os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
+    _check(libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0), "prctl")
+    _build_root(libc, root, config["layout"], config["limits"])
+    os.chroot(root)
+    os.makedirs("/tmp/work", exist_ok=True)
+    if as_root:
+        os.setgroups([])
+        os.chown("/tmp/work", NOBODY, NOBODY)
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+    else:
+        _drop_capabilities(libc)
+    os.chdir("/tmp/work")
+    _check(libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl")
+    return ("namespaces (mount, network, pid" + ("" if as_root else ", user") + f"), uid {os.getuid()}"), ""
+
+
+def _limit_resources(limits: dict) -> None:
+    import resource
+
+    megabyte = 2**20
+    for name, value in ((resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1)),
+                        (resource.RLIMIT_AS, (limits["memory_mb"] * megabyte,) * 2),
+                        (resource.RLIMIT_FSIZE, (limits["file_mb"] * megabyte,) * 2),
+                        (resource.RLIMIT_NOFILE, (limits["open_files"],) * 2),
+                        (resource.RLIMIT_CORE, (0, 0))):
+        resource.setrlimit(name, value)
+    if os.getuid() == NOBODY:  # counts every process of the uid, so only meaningful for the sandbox's own uid
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"],) * 2)
+
+
+class _Shell:
+    """What ``get_ipython()`` returns inside the sandbox: magics (converted to calls) do nothing."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+def _error(error: BaseException) -> dict:
+    base = next((c for c in type(error).__mro__ if c.__name__ in _RAISABLE and _RAISABLE[c.__name__] is c),
+                RuntimeError)
+    try:
+        message = str(error)[:MAX_ERROR_TEXT]
+    except Exception:  # the student's __str__ may fail too
+        message = "(the message could not be read)"
+    return {"type": base.__name__, "name": type(error).__name__, "message": message}
+
+
+def serve(read_fd: int, write_fd: int) -> None:
+    """Answer requests until the trusted side closes the pipe."""
+    namespace: dict = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": _Shell}
+    while True:
+        try:
+            header, blobs = read_message(read_fd)
+        except EOFError:
+            return
+        op = header.get("op")
+        answer: dict = {}
+        out: list[bytes] = []
+        try:
+            if op == "load":
+                errors = []
+                for index, source in enumerate(header["cells"]):
+                    try:
+                        exec(compile(source, f"<cell {index}>", "exec"), namespace)
+                        errors.append(None)
+                    except BaseException as error:  # SystemExit included: a cell's end, not the sandbox's
+                        errors.append(_error(error))
+                answer = {"errors": errors}
+            elif op == "kinds":
+                answer = {"kinds": {name: ("missing" if name not in namespace else
+                                           "function" if callable(namespace[name]) else "value")
+                                    for name in header["names"]}}
+            elif op == "get":
+                answer = {"value": encode(namespace[header["name"]], out)}
+            elif op == "call":
+                function = namespace[header["name"]]
+                args, kwargs = decode(header["args"], blobs), decode(header["kwargs"], blobs)
+                answer = {"value": encode(function(*args, **kwargs), out)}
+            else:
+                answer = {"fatal": f"unknown request {op!r}"}
+        except Unsupported as error:
+            answer, out = {"error": {"type": "TypeError", "name": "TypeError",
+                                     "message": f"{header.get('name')} returned {error}, which the grader "
+                                                f"cannot check; return NumPy arrays or plain numbers"}}, []
+        except BaseException as error:
+            answer, out = {"error": _error(error)}, []
+        write_message(write_fd, answer, out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    config = json.loads((argv or sys.argv[1:])[0])
+    read_fd, write_fd = config["read_fd"], config["write_fd"]
+    try:
+        isolation, warning = ("limits only", "namespaces are Linux-only") if not sys.platform.startswith("linux") \
+            else _confine(config)
+        if warning and os.geteuid() == 0:
+            warning += "; the student's code runs as root"
+        _limit_resources(config["limits"])
+    except Exception as error:  # report instead of running unconfined
+        write_message(write_fd, {"fatal": f"{type(error).__name__}: {error}"})
+        return
+    write_message(write_fd, {"isolation": isolation, "warning": warning})
+    serve(read_fd, write_fd)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""``course validate NOTEBOOK``: for students — run the notebook and summarise its visible tests.
+
+Each test cell (nbgrader grade cell) is reported as passed or failed with the error message; the exit status is 0
+only when every test passes. The hidden tests that grade the submission are not in the student's notebook.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .workspace import CourseError
+
+
+def validate(notebook: Path, timeout: int = 300, echo=print) -> bool:
+    """Execute ``notebook`` (in its folder) and print one line per test; return whether all passed."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    if not notebook.is_file():
+        raise CourseError(f"{notebook} does not exist")
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except Exception as error:  # invalid JSON or not a notebook at all
+        raise CourseError(f"{notebook} is not a valid notebook: {error}") from None
+    client = NotebookClient(nb, timeout=timeout, allow_errors=True, interrupt_on_timeout=True,
+                            resources={"metadata": {"path": str(notebook.parent.resolve())}})
+    client.execute()
+    passed = failed = 0
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if not (meta.get("grade") and cell.cell_type == "code"):
+            continue
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if errors:
+            failed += 1
+            echo(f"FAILED {meta['grade_id']}: {errors[0].get('ename')}: {errors[0].get('evalue')}")
+        else:
+            passed += 1
+            echo(f"passed {meta['grade_id']}")
+    if passed + failed == 0:
+        echo(f"{notebook.name}: no tests found (is this a course notebook?)")
+        return False
+    echo(f"{notebook.name}: {passed} of {passed + failed} visible tests passed"
+         + ("" if failed else " — hidden tests will check more cases when it is graded"))
+    return failed == 0

@@ -1,0 +1,381 @@
+"""Checks of the built website in headless Chromium, as plain functions that return lists of problems.
+
+`tests/test_site_browser.py` runs every check on the real site and on copies broken on purpose, so the same function
+that passes the site is seen to fail a broken one. A problem is one line of text naming the page and what is wrong.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urldefrag
+
+import yaml
+from playwright.sync_api import BrowserContext, Page, sync_playwright
+
+#: Debian's Chromium: Playwright's own browser download needs internet, so the suite drives the system browser.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+#: nbgrader's markers: none may reach the website.
+LEAK_MARKERS = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS", "BEGIN HIDDEN")
+HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.DOTALL)
+#: URL schemes that never leave the machine.
+LOCAL_SCHEMES = ("data:", "blob:", "about:")
+TIMEOUT_MS = 20_000
+
+# Runs in the page once it has loaded: waits for MathJax, images and fonts, then reports what the reader sees.
+PROBE = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  await Promise.all([...document.images].map((img) => img.complete ? null : new Promise((done) => {
+    img.addEventListener("load", done); img.addEventListener("error", done);
+  })));
+  await document.fonts.ready;
+  const article = document.querySelector("article") || document.body;
+  const skipped = new Set(["PRE", "CODE", "SCRIPT", "STYLE", "TEXTAREA", "NOSCRIPT", "MJX-CONTAINER"]);
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
+    acceptNode: (node) => {
+      for (let el = node.parentElement; el; el = el.parentElement) {
+        if (skipped.has(el.tagName)) { return NodeFilter.FILTER_REJECT; }
+      }
+      return NodeFilter.FILTER_ACCEPT;
+    },
+  });
+  const prose = [];
+  while (walker.nextNode()) { prose.push(walker.currentNode.textContent); }
+  const shown = (el) => el.getClientRects().length > 0;
+  const overflows = (el) => el !== null && el.getBoundingClientRect().right > window.innerWidth + 1;
+  const clipped = (el) => {
+    for (let box = el.parentElement; box; box = box.parentElement) {
+      if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(box).overflowX)) { return true; }
+    }
+    return false;
+  };
+  const wide = document.documentElement.scrollWidth <= window.innerWidth ? [] : [...document.body.querySelectorAll("*")]
+    .filter((el) => overflows(el) && !overflows(el.parentElement) && shown(el) && !clipped(el))
+    .slice(0, 3)
+    .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`);
+  return {
+    prose: prose.join(""),
+    math: [...article.querySelectorAll(".math")].map((el) => ({
+      typeset: el.querySelector("mjx-container") !== null, text: el.textContent.slice(0, 60),
+    })),
+    typeset: document.querySelectorAll("mjx-container").length,
+    images: [...document.images].map((img) => ({
+      src: img.currentSrc || img.src, alt: (img.getAttribute("alt") || "").trim(), width: img.naturalWidth,
+    })),
+    cells: [...article.querySelectorAll("div.cell")].map((cell) => {
+      const output = cell.querySelector(".cell_output");
+      return {
+        output: output !== null && (output.textContent.trim() !== "" || output.querySelector("img, svg, table") !== null),
+        shown: output !== null && (shown(output) || output.closest("details") !== null),
+      };
+    }),
+    links: [...document.querySelectorAll("a[href]")].map((a) => a.href),
+    previous: document.querySelector("a.left-prev")?.href ?? null,
+    next: document.querySelector("a.right-next")?.href ?? null,
+    scrollWidth: document.documentElement.scrollWidth,
+    viewportWidth: window.innerWidth,
+    wide,
+  };
+}"""
+
+
+@dataclass
+class PageVisit:
+    """What Chromium saw while loading one page: every request, every error, and the probe's report."""
+
+    url: str
+    requests: list[str]
+    errors: list[str]
+    report: dict
+
+
+def toc_pages(toc_file: Path) -> list[str]:
+    """The book's docnames in reading order: the root, then every ``file`` entry of ``_toc.yml``, depth first."""
+    toc = yaml.safe_load(toc_file.read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries:
+            if "file" in entry:
+                pages.append(entry["file"])
+            walk(entry.get("sections", []))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    walk(toc.get("chapters", []))
+    return [re.sub(r"\.(md|ipynb)$", "", page) for page in pages]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` on a free localhost port; yields the origin, e.g. ``http://127.0.0.1:41234``."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+            thread.join()
+
+
+@contextmanager
+def chromium(user_data_dir: Path) -> Iterator[BrowserContext]:
+    """Headless system Chromium with a fresh profile; requests that would leave localhost are aborted (and seen)."""
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            user_data_dir, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, viewport=DESKTOP
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.route(lambda url: not _is_local(url), lambda route: route.abort())
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def _is_local(url: str) -> bool:
+    return url.startswith(("http://127.0.0.1:", "http://localhost:", *LOCAL_SCHEMES))
+
+
+def visit(context: BrowserContext, url: str, *, viewport: dict = DESKTOP, screenshot: Path | None = None) -> PageVisit:
+    """Load ``url`` in a new tab of ``viewport`` size, wait until it is quiet, probe it, and save a full-page shot."""
+    page = context.new_page()
+    page.set_viewport_size(viewport)
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda message: message.type == "error" and errors.append(f"console: {message.text}"))
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url} ({request.failure})"))
+    page.on("response", lambda response: response.status >= 400 and errors.append(f"{response.status}: {response.url}"))
+    try:
+        page.goto(url, wait_until="load")
+        report = page.evaluate(PROBE)
+        page.wait_for_load_state("networkidle")
+        if screenshot is not None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=screenshot, full_page=True)
+    finally:
+        page.close()
+    return PageVisit(url, requests, errors, report)
+
+
+def load_problems(seen: PageVisit) -> list[str]:
+    """Console errors, uncaught exceptions, failed requests, and any request that would leave localhost."""
+    outside = [f"request leaves localhost: {url}" for url in seen.requests if not _is_local(url)]
+    return [f"{seen.url}: {problem}" for problem in [*seen.errors, *outside]]
+
+
+def math_problems(seen: PageVisit) -> list[str]:
+    """Math not typeset by MathJax: ``.math`` elements without output, or TeX delimiters left in the prose."""
+    untypeset = [f"untypeset math {item['text']!r}" for item in seen.report["math"] if not item["typeset"]]
+    raw = [f"raw TeX {match.group()!r} in the text" for match in re.finditer(r"\\\(|\\\[|\$\$", seen.report["prose"])]
+    missing = ["math present but no mjx-container"] if seen.report["math"] and not seen.report["typeset"] else []
+    return [f"{seen.url}: {problem}" for problem in [*untypeset, *raw[:3], *missing]]
+
+
+def image_problems(seen: PageVisit) -> list[str]:
+    """Images that did not load (``naturalWidth == 0``) or have no alt text."""
+    problems = []
+    for image in seen.report["images"]:
+        if image["width"] == 0:
+            problems.append(f"{seen.url}: image did not load: {image['src']}")
+        if not image["alt"]:
+            problems.append(f"{seen.url}: image has no alt text: {image['src']}")
+    return problems
+
+
+def executed_cells(notebook: Path) -> list[dict] | None:
+    """The code cells an executed notebook renders (``remove-cell`` ones dropped); None when there is no notebook."""
+    if not notebook.is_file():
+        return None
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return [
+        cell
+        for cell in cells
+        if cell["cell_type"] == "code" and "remove-cell" not in cell.get("metadata", {}).get("tags", [])
+    ]
+
+
+def output_problems(seen: PageVisit, cells: list[dict] | None) -> list[str]:
+    """Code cells whose executed notebook has outputs but whose page shows none (``.cell_output``) or hides it."""
+    shown = seen.report["cells"]
+    if cells is None:
+        return [f"{seen.url}: shows code cells but has no executed notebook"] if shown else []
+    if len(cells) != len(shown):
+        return [f"{seen.url}: {len(shown)} code cells on the page, {len(cells)} in the executed notebook"]
+    problems = []
+    for number, (cell, on_page) in enumerate(zip(cells, shown, strict=True), start=1):
+        expected = cell.get("outputs") and "remove-output" not in cell.get("metadata", {}).get("tags", [])
+        if expected and not (on_page["output"] and on_page["shown"]):
+            problems.append(f"{seen.url}: code cell {number} ran with output but the page does not show it")
+    return problems
+
+
+def internal_links(visits: list[PageVisit], origin: str) -> dict[str, list[str]]:
+    """Every link to ``origin`` (fragment removed) with the pages that carry it."""
+    links: dict[str, list[str]] = {}
+    for seen in visits:
+        for href in seen.report["links"]:
+            target = urldefrag(href).url
+            if target.startswith(origin + "/") and seen.url not in links.setdefault(target, []):
+                links[target].append(seen.url)
+    return links
+
+
+def status_of(url: str) -> int:
+    """The HTTP status a GET of ``url`` answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT_MS / 1000) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def link_problems(links: dict[str, list[str]]) -> list[str]:
+    """Internal links that do not answer 200."""
+    problems = []
+    for target, pages in sorted(links.items()):
+        if (status := status_of(target)) != 200:
+            problems.append(f"{target} answers {status} (linked from {', '.join(pages)})")
+    return problems
+
+
+def navigation_problems(visits: dict[str, PageVisit], pages: list[str], origin: str) -> list[str]:
+    """Previous/next links that do not follow the table of contents."""
+    problems = []
+    urls = [f"{origin}/{page}.html" for page in pages]
+    for index, page in enumerate(pages):
+        report = visits[page].report
+        expected_previous = urls[index - 1] if index > 0 else None
+        expected_next = urls[index + 1] if index + 1 < len(urls) else None
+        if report["previous"] != expected_previous:
+            problems.append(f"{page}: previous link is {report['previous']}, expected {expected_previous}")
+        if report["next"] != expected_next:
+            problems.append(f"{page}: next link is {report['next']}, expected {expected_next}")
+    return problems
+
+
+def width_problems(seen: PageVisit) -> list[str]:
+    """A page wider than its viewport (the reader must scroll sideways); names the widest elements."""
+    report = seen.report
+    if report["scrollWidth"] <= report["viewportWidth"]:
+        return []
+    return [
+        f"{seen.url}: {report['scrollWidth']} px wide in a {report['viewportWidth']} px viewport "
+        f"(overflowing: {', '.join(report['wide'])})"
+    ]
+
+
+def search(page: Page, origin: str, query: str) -> list[str]:
+    """Run Sphinx's search page for ``query``; returns the result links."""
+    page.goto(f"{origin}/search.html?q={query}", wait_until="load")
+    page.wait_for_function("() => document.querySelector('#search-results .search-summary')?.textContent.trim()")
+    return page.eval_on_selector_all("#search-results ul.search li a", "links => links.map(a => a.href)")
+
+
+def download_problems(links: dict[str, list[str]], released: Path) -> list[str]:
+    """Notebook downloads (``_downloads/**.ipynb``) that are not valid notebooks or differ from the released copy."""
+    problems = []
+    copies = {path.name: path for path in released.rglob("*.ipynb") if ".ipynb_checkpoints" not in path.parts}
+    for target in sorted(url for url in links if "/_downloads/" in url and url.endswith(".ipynb")):
+        with urllib.request.urlopen(target, timeout=TIMEOUT_MS / 1000) as response:
+            body = response.read()
+        try:
+            cells = json.loads(body)["cells"]
+        except (ValueError, KeyError, TypeError):
+            problems.append(f"{target}: not a notebook (no JSON with cells)")
+            continue
+        name = target.rsplit("/", 1)[-1]
+        if not cells:
+            problems.append(f"{target}: notebook has no cells")
+        if name not in copies:
+            problems.append(f"{target}: no released notebook {name} under {released.name}/")
+        elif copies[name].read_bytes() != body:
+            problems.append(f"{target}: differs from the released {copies[name].relative_to(released.parent)}")
+    return problems
+
+
+def hidden_test_texts(solutions: Path) -> list[tuple[str, str]]:
+    """``(notebook, text)`` for every hidden-test region of every source notebook, whitespace collapsed."""
+    texts = []
+    for notebook in sorted(solutions.rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in notebook.parts:
+            continue
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for region in HIDDEN_TESTS.findall(source):
+                if text := " ".join(region.split()):
+                    texts.append((notebook.name, text))
+    return texts
+
+
+def _readable_text(path: Path) -> str:
+    """A file's text as a reader or a search would see it: HTML unhighlighted, notebooks' JSON decoded."""
+    raw = path.read_bytes().decode("utf-8", errors="ignore")
+    if path.suffix in {".html", ".htm"}:
+        return raw + "\n" + html.unescape(re.sub(r"<[^>]+>", "", raw))
+    if path.suffix in {".ipynb", ".json"}:
+        try:
+            return raw + "\n" + "\n".join(_strings(json.loads(raw)))
+        except ValueError:
+            return raw
+    return raw
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        yield "".join(item for item in value if isinstance(item, str))
+        for item in value:
+            if not isinstance(item, str):
+                yield from _strings(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+
+
+def leak_problems(site: Path, solutions: Path) -> list[str]:
+    """Files of the built site that carry nbgrader's solution/hidden markers or the text of any hidden test."""
+    hidden = hidden_test_texts(solutions)
+    problems = []
+    for path in sorted(site.rglob("*")):
+        if not path.is_file():
+            continue
+        text = _readable_text(path)
+        name = path.relative_to(site)
+        problems += [f"{name}: contains {marker!r}" for marker in LEAK_MARKERS if marker in text]
+        if hidden:
+            flat = " ".join(text.split())
+            problems += [f"{name}: contains a hidden test of {notebook}" for notebook, test in hidden if test in flat]
+    return problems

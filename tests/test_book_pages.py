@@ -1,0 +1,185 @@
+"""Does the built website hold every page of the table of contents, with the chapter's printed outputs on the right
+pages, captioned figures and a complete bibliography?"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from course_utils import reference
+
+#: HTML elements that never have an end tag.
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class _PageParser(HTMLParser):
+    """Collects the text of the code-cell outputs, the images (with alt text and figure caption) and the
+    bibliography entries of one built page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.outputs: list[str] = []
+        self.images: list[dict] = []
+        self.bibliography: list[str] = []
+        self._stack: list[str] = []
+        self._output_depth: int | None = None
+        self._citation_depth: int | None = None
+        self._figures: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if tag == "img":
+            figure = self._figures[-1] if self._figures else None
+            self.images.append({"src": attrs.get("src", ""), "alt": attrs.get("alt") or "", "figure": figure})
+            if figure is not None:
+                figure["images"] += 1
+        if tag in _VOID:
+            return
+        self._stack.append(tag)
+        if "cell_output" in classes and self._output_depth is None:
+            self._output_depth = len(self._stack)
+            self.outputs.append("")
+        if tag == "div" and "citation" in classes and attrs.get("role") == "doc-biblioentry":
+            self._citation_depth = len(self._stack)
+            self.bibliography.append("")
+        if tag == "figure":
+            self._figures.append({"caption": "", "images": 0, "depth": len(self._stack)})
+
+    def handle_endtag(self, tag):
+        if tag in _VOID or not self._stack:
+            return
+        depth = len(self._stack)
+        if self._output_depth == depth:
+            self._output_depth = None
+        if self._citation_depth == depth:
+            self._citation_depth = None
+        if self._figures and self._figures[-1]["depth"] == depth and tag == "figure":
+            self._figures.pop()
+        self._stack.pop()
+
+    def handle_data(self, data):
+        if self._output_depth is not None:
+            self.outputs[-1] += data
+        if self._citation_depth is not None:
+            self.bibliography[-1] += data
+        if self._figures and "figcaption" in self._stack:
+            self._figures[-1]["caption"] += data
+
+
+def parse_page(path: Path) -> _PageParser:
+    parser = _PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def toc_files(toc: dict) -> list[str]:
+    """Every document the table of contents names, root first, in reading order."""
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections", []))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    walk(toc.get("chapters", []))
+    return files
+
+
+@pytest.fixture(scope="module")
+def pages(repo: Path) -> list[str]:
+    return toc_files(yaml.safe_load((repo / "_toc.yml").read_text(encoding="utf-8")))
+
+
+def page(built_site: Path, name: str) -> _PageParser:
+    path = built_site / "book" / f"{name}.html"
+    assert path.is_file(), f"{path} was not built"
+    return parse_page(path)
+
+
+def printed(values, dtype=None) -> str:
+    """How NumPy prints ``values`` (the form the pages print them in)."""
+    return str(np.array(values, dtype=dtype))
+
+
+#: (page, what the chapter prints there) for every printed output of the first half of the chapter.
+PRINTED_OUTPUTS = [
+    ("intro", printed(reference.CONV1D["full"])),
+    ("convolution-1d", printed(reference.CONV1D["full"])),
+    ("convolution-1d", printed(reference.CONV1D["valid"])),
+    ("convolution-1d", printed(reference.CONV1D["same"])),
+    ("convolution-2d", printed(reference.CONV2D["full"])),
+    ("convolution-2d", printed(reference.CONV2D["valid"])),
+    ("convolution-2d", printed(reference.CONV2D["same"])),
+    ("convolution-nd", printed(reference.CONVND_FULL)),
+    ("convolutional-layers", str(reference.CONV_LAYER_OUTPUT_SHAPE)),
+    ("pooling", printed(reference.MAX_POOL)),
+    ("pooling", printed(reference.AVG_POOL, dtype=np.float32)),
+]
+
+#: Pages of the first half of the chapter and how many captioned figures each draws.
+FIGURES = {
+    "why-cnns": 1,
+    "convolution-1d": 2,
+    "convolution-2d": 2,
+    "convolution-nd": 1,
+    "convolutional-layers": 2,
+    "pooling": 1,
+}
+
+
+def test_was_every_page_of_the_table_of_contents_built(built_site, pages):
+    missing = [name for name in pages if not (built_site / f"{name}.html").is_file()]
+    assert not missing, f"pages in _toc.yml missing from the built site: {missing}"
+    assert (built_site / "index.html").is_file()
+
+
+def test_does_the_table_of_contents_start_at_the_intro_and_end_the_first_half_with_the_summary(pages):
+    assert pages[0] == "book/intro"
+    first_half = ["book/why-cnns", "book/convolution-1d", "book/convolution-2d", "book/convolution-nd",
+                  "book/convolutional-layers", "book/pooling"]
+    assert [name for name in pages if name in first_half] == first_half
+    assert pages.index("book/pooling") < pages.index("book/summary")
+
+
+@pytest.mark.parametrize(("name", "expected"), PRINTED_OUTPUTS, ids=[f"{n}:{e!r}" for n, e in PRINTED_OUTPUTS])
+def test_does_the_page_print_the_chapters_output(built_site, name, expected):
+    outputs = page(built_site, name).outputs
+    assert any(expected in output for output in outputs), (
+        f"book/{name}.html shows no cell output containing\n{expected}\noutputs:\n" + "\n---\n".join(outputs))
+
+
+def test_does_the_1d_page_show_that_the_fft_result_equals_the_direct_one(built_site):
+    outputs = page(built_site, "convolution-1d").outputs
+    assert any("same as the direct result: True" in output for output in outputs)
+
+
+def test_does_the_layers_page_show_that_keras_does_not_flip_the_kernel(built_site):
+    outputs = "\n".join(page(built_site, "convolutional-layers").outputs)
+    assert "activation inside the layer == separate ReLU layer: True" in outputs
+    assert "convolve2d with the kernel flipped" in outputs
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_is_every_figure_drawn_at_build_time_with_a_caption_and_alt_text(built_site, name):
+    images = page(built_site, name).images
+    figures = [image for image in images if image["figure"] is not None]
+    assert len(figures) == FIGURES[name], f"book/{name}.html has {len(figures)} figures, expected {FIGURES[name]}"
+    for image in figures:
+        assert image["src"].startswith("../_images/") and image["src"].endswith(".png"), image["src"]
+        assert len(image["alt"]) > 20, f"{image['src']} has no useful alt text"
+        assert len(image["figure"]["caption"].strip()) > 20, f"{image['src']} has no caption"
+
+
+def test_does_the_summary_list_every_cited_work(built_site):
+    entries = page(built_site, "summary").bibliography
+    for author, year in [("LeCun", "1989"), ("Li", "2016"), ("Krizhevsky", "2012"), ("Simonyan", "2014"),
+                         ("He", "2016"), ("Jain", "1991")]:
+        assert any(author in entry and year in entry for entry in entries), f"no bibliography entry for {author} {year}"

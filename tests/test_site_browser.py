@@ -1,0 +1,282 @@
+"""Does the built website work in a real browser, offline, on a desktop and a phone, without leaking solutions?
+
+One headless Chromium serves the whole session; every page of `_toc.yml` is loaded once at desktop size and once at
+phone size, and screenshots of both land in `test-artifacts/site/`. The negative tests break a copy of the site and
+check that the same functions report it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from site_browser import (
+    CHROMIUM,
+    PHONE,
+    PageVisit,
+    download_problems,
+    executed_cells,
+    image_problems,
+    internal_links,
+    leak_problems,
+    link_problems,
+    load_problems,
+    math_problems,
+    navigation_problems,
+    output_problems,
+    search,
+    serve,
+    toc_pages,
+    visit,
+    width_problems,
+)
+from site_browser import chromium as launch_chromium
+
+
+def _report(problems: list[str]) -> str:
+    return "\n".join(["", *problems])
+
+
+@pytest.fixture(scope="session")
+def pages(repo: Path) -> list[str]:
+    """The book's docnames in reading order."""
+    return toc_pages(repo / "_toc.yml")
+
+
+@pytest.fixture(scope="session")
+def built_pages(pages: list[str], built_site: Path) -> list[str]:
+    return [page for page in pages if (built_site / f"{page}.html").is_file()]
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory: pytest.TempPathFactory):
+    """One headless Chromium for the session (required in CI, skipped elsewhere when absent)."""
+    if not CHROMIUM.is_file():
+        message = f"{CHROMIUM} is missing; `make browser` installs it (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with launch_chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
+        yield context
+
+
+@pytest.fixture(scope="session")
+def origin(built_site: Path):
+    with serve(built_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def screenshots(repo: Path) -> Path:
+    return repo / "test-artifacts" / "site"
+
+
+@pytest.fixture(scope="session")
+def desktop(chromium, origin: str, built_pages: list[str], screenshots: Path) -> dict[str, PageVisit]:
+    """Every built page, loaded at 1280x800."""
+    return {
+        page: visit(chromium, f"{origin}/{page}.html", screenshot=screenshots / f"{_slug(page)}-desktop.png")
+        for page in built_pages
+    }
+
+
+@pytest.fixture(scope="session")
+def phone(chromium, origin: str, built_pages: list[str], screenshots: Path) -> dict[str, PageVisit]:
+    """Every built page, loaded at 390x844."""
+    return {
+        page: visit(chromium, f"{origin}/{page}.html", viewport=PHONE, screenshot=screenshots / f"{_slug(page)}-phone.png")
+        for page in built_pages
+    }
+
+
+def _slug(page: str) -> str:
+    return page.replace("/", "-")
+
+
+def test_is_every_toc_page_built(pages: list[str], built_site: Path):
+    missing = [page for page in pages if not (built_site / f"{page}.html").is_file()]
+    assert not missing, f"pages in _toc.yml with no HTML in {built_site}: {missing}"
+
+
+@pytest.mark.browser
+def test_do_pages_load_without_errors_or_requests_leaving_localhost(desktop: dict[str, PageVisit]):
+    problems = [problem for seen in desktop.values() for problem in load_problems(seen)]
+    assert not problems, _report(problems)
+
+
+@pytest.mark.browser
+def test_is_the_math_typeset(desktop: dict[str, PageVisit]):
+    assert any(seen.report["math"] for seen in desktop.values()), "no page has math; is dollarmath still enabled?"
+    problems = [problem for seen in desktop.values() for problem in math_problems(seen)]
+    assert not problems, _report(problems)
+
+
+@pytest.mark.browser
+def test_do_images_load_and_carry_alt_text(desktop: dict[str, PageVisit]):
+    problems = [problem for seen in desktop.values() for problem in image_problems(seen)]
+    assert not problems, _report(problems)
+
+
+@pytest.mark.browser
+def test_does_every_executed_cell_show_its_output(desktop: dict[str, PageVisit], built_site: Path):
+    executed = built_site.parent / "jupyter_execute"
+    problems = [
+        problem
+        for page, seen in desktop.items()
+        for problem in output_problems(seen, executed_cells(executed / f"{page}.ipynb"))
+    ]
+    assert not problems, _report(problems)
+
+
+@pytest.mark.browser
+def test_do_internal_links_resolve(desktop: dict[str, PageVisit], origin: str):
+    links = internal_links(list(desktop.values()), origin)
+    assert links, "no page links anywhere on the site"
+    problems = link_problems(links)
+    assert not problems, _report(problems)
+
+
+@pytest.mark.browser
+def test_do_previous_and_next_follow_the_toc(desktop: dict[str, PageVisit], pages: list[str], origin: str, chromium):
+    problems = navigation_problems(desktop, [page for page in pages if page in desktop], origin)
+    assert not problems, _report(problems)
+    if len(desktop) < 2:
+        pytest.skip("clicking through needs two built pages")
+    first, second = list(desktop)[:2]
+    tab = chromium.new_page()
+    try:
+        tab.goto(f"{origin}/{first}.html")
+        tab.click("a.right-next")
+        tab.wait_for_url(f"{origin}/{second}.html")
+        tab.click("a.left-prev")
+        tab.wait_for_url(f"{origin}/{first}.html")
+    finally:
+        tab.close()
+
+
+@pytest.mark.browser
+def test_does_search_find_the_opening_page(chromium, origin: str, pages: list[str]):
+    tab = chromium.new_page()
+    try:
+        results = search(tab, origin, "convolution")
+    finally:
+        tab.close()
+    assert f"{origin}/{pages[0]}.html" in [re.sub(r"[?#].*", "", url) for url in results], results
+
+
+@pytest.mark.browser
+def test_does_search_for_pooling_find_the_pooling_page(chromium, origin: str, pages: list[str]):
+    if "book/pooling" not in pages:
+        pytest.skip("book/pooling is not in _toc.yml yet")
+    tab = chromium.new_page()
+    try:
+        results = search(tab, origin, "pooling")
+    finally:
+        tab.close()
+    assert f"{origin}/book/pooling.html" in [re.sub(r"[?#].*", "", url) for url in results], results
+
+
+@pytest.mark.browser
+def test_do_pages_fit_a_phone_screen(phone: dict[str, PageVisit]):
+    problems = [problem for seen in phone.values() for problem in width_problems(seen)]
+    problems += [problem for seen in phone.values() for problem in load_problems(seen)]
+    assert not problems, _report(problems)
+
+
+@pytest.mark.browser
+def test_do_exercise_downloads_deliver_the_released_notebooks(desktop: dict[str, PageVisit], origin: str, repo: Path):
+    links = internal_links(list(desktop.values()), origin)
+    if not any("/_downloads/" in url and url.endswith(".ipynb") for url in links):
+        released = len(list((repo / "exercises").rglob("*.ipynb")))
+        pytest.skip(f"no page links an exercise notebook yet ({released} released notebooks under exercises/)")
+    problems = download_problems(links, repo / "exercises")
+    assert not problems, _report(problems)
+
+
+def test_is_the_site_free_of_solutions_and_hidden_tests(built_site: Path, repo: Path):
+    problems = leak_problems(built_site, repo / "solutions")
+    assert not problems, _report(problems)
+
+
+# Negative proofs: break a copy of the site, and the same check must report it.
+
+
+@pytest.fixture
+def site_copy(built_site: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "site"
+    shutil.copytree(built_site, copy)
+    return copy
+
+
+def _first_page_with(site: Path, pages: list[str], pattern: str) -> str | None:
+    return next((page for page in pages if re.search(pattern, (site / f"{page}.html").read_text("utf-8"))), None)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.browser
+def test_is_math_left_raw_without_mathjax_reported(site_copy: Path, built_pages: list[str], chromium):
+    page = _first_page_with(site_copy, built_pages, r'class="math')
+    assert page is not None, "no page has math to break"
+    html_file = site_copy / f"{page}.html"
+    script = re.search(r'<script[^>]*src="[^"]*mathjax/tex-chtml\.js[^"]*"[^>]*></script>', html_file.read_text("utf-8"))
+    _edit(html_file, script.group(), "")
+    with serve(site_copy) as url:
+        problems = math_problems(visit(chromium, f"{url}/{page}.html"))
+    assert any("raw TeX" in problem for problem in problems), problems
+    assert any("untypeset math" in problem for problem in problems), problems
+
+
+@pytest.mark.browser
+def test_is_a_missing_figure_reported(site_copy: Path, built_pages: list[str], chromium):
+    page = _first_page_with(site_copy, built_pages, r'<img [^>]*src="\.\./_images/')
+    if page is None:
+        page = built_pages[0]
+        _edit(site_copy / f"{page}.html", "</article>", '<img alt="A figure" src="../_images/figure.png"></article>')
+        figure = "figure.png"
+    else:
+        figure = re.search(r'<img [^>]*src="\.\./_images/([^"]+)"', (site_copy / f"{page}.html").read_text("utf-8"))[1]
+        (site_copy / "_images" / figure).unlink()
+    with serve(site_copy) as url:
+        problems = image_problems(visit(chromium, f"{url}/{page}.html"))
+    assert any("did not load" in problem and figure in problem for problem in problems), problems
+
+
+@pytest.mark.browser
+def test_is_a_dead_internal_link_reported(site_copy: Path, built_pages: list[str], chromium):
+    page = built_pages[0]
+    _edit(site_copy / f"{page}.html", "</article>", '<a href="no-such-page.html">gone</a></article>')
+    with serve(site_copy) as url:
+        problems = link_problems(internal_links([visit(chromium, f"{url}/{page}.html")], url))
+    assert any("no-such-page.html answers 404" in problem for problem in problems), problems
+
+
+def test_is_a_solution_file_copied_into_the_site_reported(site_copy: Path, tmp_path: Path):
+    solution = "def conv1d(x, w):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n"
+    (site_copy / "_static" / "conv1d.py").write_text(solution, encoding="utf-8")
+    problems = leak_problems(site_copy, tmp_path / "no-solutions")
+    assert problems == ["_static/conv1d.py: contains '### BEGIN SOLUTION'"]
+
+
+def test_is_hidden_test_text_on_a_page_reported(site_copy: Path, built_pages: list[str], tmp_path: Path):
+    hidden = "assert_value_equals(pool(x).shape, (2, 2), 'pool', reveal=False)"
+    source = f"### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS\n"
+    cell = {"cell_type": "code", "metadata": {}, "source": source.splitlines(keepends=True), "outputs": []}
+    solutions = tmp_path / "solutions" / "pooling"
+    solutions.mkdir(parents=True)
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (solutions / "pooling.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    page = built_pages[0]
+    leaked = "<pre><span>assert_value_equals</span>(pool(x).shape, (2, 2), &#39;pool&#39;, reveal=False)</pre>"
+    _edit(site_copy / f"{page}.html", "</article>", f"{leaked}</article>")
+    problems = leak_problems(site_copy, tmp_path / "solutions")
+    assert problems == [f"{page}.html: contains a hidden test of pooling.ipynb"]
