@@ -10,6 +10,8 @@
     ``""``) are written once; sphinx-thebe's duplicated ``const THEBE_JS_URL`` otherwise throws a SyntaxError;
   - the theme starts in light mode (pydata-sphinx-theme logs an error on a first visit when no default is set);
   - the page declares an empty icon, so the browser does not ask the server for a missing ``/favicon.ico``.
+* Pages fit a phone screen (``_static/course.css``): a long inline code word (a file path) may break instead of
+  widening the page, and display math wider than the screen scrolls inside its own box.
 
 Enable it in ``_config.yml`` under ``sphinx: extra_extensions``.
 """
@@ -27,6 +29,10 @@ MATHJAX_ENTRY = "tex-chtml.js"
 MATHJAX_STATIC = "mathjax"
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 NO_FAVICON = '<link rel="icon" href="data:,">'
+COURSE_CSS = """\
+code.literal span.pre { white-space: normal; overflow-wrap: anywhere; }
+mjx-container[display="true"] { overflow-x: auto; overflow-y: hidden; }
+"""
 
 
 def mathjax_source(app: Sphinx) -> Path:
@@ -54,6 +60,13 @@ def _copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
     shutil.copytree(mathjax_source(app), target, dirs_exist_ok=True)
 
 
+def _write_course_css(app: Sphinx) -> None:
+    if app.builder.format == "html":
+        static = Path(app.outdir) / "_static"
+        static.mkdir(parents=True, exist_ok=True)
+        (static / "course.css").write_text(COURSE_CSS, encoding="utf-8")
+
+
 def _clean_page_head(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     unique = {}
     for script in context.get("script_files", []):
@@ -69,6 +82,8 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("course_mathjax_dir", "node_modules/mathjax/es5", "env")
     app.connect("config-inited", _use_local_mathjax)
     app.connect("config-inited", _start_in_light_mode)
+    app.connect("builder-inited", _write_course_css)
     app.connect("html-page-context", _clean_page_head)
+    app.add_css_file("course.css")
     app.connect("build-finished", _copy_mathjax)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

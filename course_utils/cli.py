@@ -41,10 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     autograde.add_argument("--student", action="append", help="grade only this student (repeatable)")
     autograde.add_argument("--profile", choices=["cpu", "gpu"], default="cpu", help="default limits and devices")
     autograde.add_argument("--shard", metavar="i/n", help="grade only the i-th of n shares of the students")
-    autograde.add_argument("--cell-timeout", type=int, help="seconds per cell (cpu: 300, gpu: 1200)")
+    autograde.add_argument("--cell-timeout", type=int, help="seconds per cell (default: nbgrader_config.py's "
+                           "Execute/ExecutePreprocessor.timeout, else cpu: 300, gpu: 1200)")
     autograde.add_argument("--timeout", type=int, help="seconds per submission (cpu: 1800, gpu: 3600)")
     autograde.add_argument("--memory", type=int, dest="memory_mb",
-                           help="MB of address space per kernel, 0 = unlimited (cpu: 4096, gpu: 0)")
+                           help="MB of address space per kernel, 0 = unlimited (cpu: 8192, gpu: 0)")
     autograde.add_argument("--force", action="store_true", help="regrade even submissions with up-to-date results")
 
     merge = commands.add_parser("merge", parents=[common], help="merge the results of shard workspaces")
@@ -93,7 +94,8 @@ def _run(args: argparse.Namespace) -> int:
         jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1) if args.profile == "cpu" else 1
         if jobs < 1:
             raise CourseError(f"bad --jobs {jobs}: need at least 1")
-        limits = Limits.build(args.profile, args.cell_timeout, args.timeout, args.memory_mb)
+        limits = Limits.build(args.profile, args.cell_timeout or course.configured_cell_timeout, args.timeout,
+                              args.memory_mb)
         autograde(course, args.assignment, jobs=jobs, students=args.student, limits=limits, shard=shard,
                   force=args.force)
         return 0

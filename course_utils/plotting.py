@@ -345,23 +345,28 @@ def plot_class_samples(images: np.ndarray, labels: Sequence[int], class_names: S
     return _closed(fig)
 
 
-def plot_architecture(layers: Sequence[tuple[str, tuple[int, ...], int]], *, title: str = "") -> Figure:
+def plot_architecture(layers: Sequence[tuple], *, title: str = "") -> Figure:
     """A network as a column of boxes, input at the top, joined by arrows (cifar10-cnn).
 
-    layers : (layer type, output shape without the batch axis, parameter count), one per layer, in order.
-    Each box names the layer type, its output shape and (when it has any) its parameter count.
+    layers : (layer type, output shape without the batch axis, parameter count[, detail]), one per layer, in order.
+    Each box names the layer type, an optional detail under it (e.g. "9×9, stride 2, relu"), the output shape and
+    (when it has any) the parameter count.
     """
     if not layers:
         raise ValueError("layers must not be empty")
-    kinds = sorted({kind for kind, _, _ in layers})
+    kinds = sorted({layer[0] for layer in layers})
     colour = {kind: BLOCK_COLOURS[i % len(BLOCK_COLOURS)] for i, kind in enumerate(kinds)}
     step, height, width = 1.0, 0.72, 6.0
     fig, ax = plt.subplots(figsize=(6.2, 0.62 * len(layers) + 0.5))
-    for row, (kind, shape, params) in enumerate(layers):
+    for row, (kind, shape, params, *detail) in enumerate(layers):
         top = row * step
         ax.add_patch(Rectangle((0, top), width, height, facecolor=colour[kind], edgecolor="0.3", linewidth=1))
         size = " \N{MULTIPLICATION SIGN} ".join(str(n) for n in shape)
-        ax.text(0.2, top + height / 2, kind, ha="left", va="center", fontsize=10, fontweight="bold")
+        if detail and detail[0]:
+            ax.text(0.2, top + 0.27 * height, kind, ha="left", va="center", fontsize=10, fontweight="bold")
+            ax.text(0.2, top + 0.72 * height, detail[0], ha="left", va="center", fontsize=8, color="0.25")
+        else:
+            ax.text(0.2, top + height / 2, kind, ha="left", va="center", fontsize=10, fontweight="bold")
         ax.text(3.2, top + height / 2, size, ha="left", va="center", fontsize=10)
         if params:
             ax.text(width - 0.15, top + height / 2, f"{params:,} params", ha="right", va="center", fontsize=9,

@@ -64,17 +64,6 @@ PROBE = """async () => {
   const prose = [];
   while (walker.nextNode()) { prose.push(walker.currentNode.textContent); }
   const shown = (el) => el.getClientRects().length > 0;
-  const overflows = (el) => el !== null && el.getBoundingClientRect().right > window.innerWidth + 1;
-  const clipped = (el) => {
-    for (let box = el.parentElement; box; box = box.parentElement) {
-      if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(box).overflowX)) { return true; }
-    }
-    return false;
-  };
-  const wide = document.documentElement.scrollWidth <= window.innerWidth ? [] : [...document.body.querySelectorAll("*")]
-    .filter((el) => overflows(el) && !overflows(el.parentElement) && shown(el) && !clipped(el))
-    .slice(0, 3)
-    .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`);
   return {
     prose: prose.join(""),
     math: [...article.querySelectorAll(".math")].map((el) => ({
@@ -94,21 +83,37 @@ PROBE = """async () => {
     links: [...document.querySelectorAll("a[href]")].map((a) => a.href),
     previous: document.querySelector("a.left-prev")?.href ?? null,
     next: document.querySelector("a.right-next")?.href ?? null,
-    scrollWidth: document.documentElement.scrollWidth,
-    viewportWidth: window.innerWidth,
-    wide,
   };
+}"""
+
+# How wide the page is at the current viewport, and which elements (not inside a scrolling box) stick out.
+WIDTH = """() => {
+  const overflows = (el) => el !== null && el.getBoundingClientRect().right > window.innerWidth + 1;
+  const clipped = (el) => {
+    for (let box = el.parentElement; box; box = box.parentElement) {
+      if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(box).overflowX)) { return true; }
+    }
+    return false;
+  };
+  const scrollWidth = document.documentElement.scrollWidth;
+  const wide = scrollWidth <= window.innerWidth ? [] : [...document.body.querySelectorAll("*")]
+    .filter((el) => overflows(el) && !overflows(el.parentElement) && el.getClientRects().length > 0 && !clipped(el))
+    .slice(0, 3)
+    .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`);
+  return { scrollWidth, viewportWidth: window.innerWidth, wide };
 }"""
 
 
 @dataclass
 class PageVisit:
-    """What Chromium saw while loading one page: every request, every error, and the probe's report."""
+    """What Chromium saw while loading one page: every request, every error, the probe's report, and the page's
+    width at the desktop and the phone viewport."""
 
     url: str
     requests: list[str]
     errors: list[str]
     report: dict
+    widths: dict[str, dict]
 
 
 def toc_pages(toc_file: Path) -> list[str]:
@@ -166,10 +171,11 @@ def _is_local(url: str) -> bool:
     return url.startswith(("http://127.0.0.1:", "http://localhost:", *LOCAL_SCHEMES))
 
 
-def visit(context: BrowserContext, url: str, *, viewport: dict = DESKTOP, screenshot: Path | None = None) -> PageVisit:
-    """Load ``url`` in a new tab of ``viewport`` size, wait until it is quiet, probe it, and save a full-page shot."""
+def visit(context: BrowserContext, url: str, *, screenshots: Path | None = None) -> PageVisit:
+    """Load ``url`` in a new desktop-sized tab, wait until it is quiet and probe it; then measure it at desktop and
+    phone size, saving full-page shots ``<screenshots>-desktop.png`` and ``<screenshots>-phone.png`` when asked."""
     page = context.new_page()
-    page.set_viewport_size(viewport)
+    page.set_viewport_size(DESKTOP)
     requests: list[str] = []
     errors: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
@@ -181,12 +187,16 @@ def visit(context: BrowserContext, url: str, *, viewport: dict = DESKTOP, screen
         page.goto(url, wait_until="load")
         report = page.evaluate(PROBE)
         page.wait_for_load_state("networkidle")
-        if screenshot is not None:
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=screenshot, full_page=True)
+        widths = {}
+        for name, viewport in {"desktop": DESKTOP, "phone": PHONE}.items():
+            page.set_viewport_size(viewport)
+            widths[name] = page.evaluate(WIDTH)
+            if screenshots is not None:
+                screenshots.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=f"{screenshots}-{name}.png", full_page=True)
     finally:
         page.close()
-    return PageVisit(url, requests, errors, report)
+    return PageVisit(url, requests, errors, report, widths)
 
 
 def load_problems(seen: PageVisit) -> list[str]:
@@ -286,13 +296,13 @@ def navigation_problems(visits: dict[str, PageVisit], pages: list[str], origin: 
 
 
 def width_problems(seen: PageVisit) -> list[str]:
-    """A page wider than its viewport (the reader must scroll sideways); names the widest elements."""
-    report = seen.report
-    if report["scrollWidth"] <= report["viewportWidth"]:
-        return []
+    """A page wider than its viewport at desktop or phone size (the reader must scroll sideways), naming the
+    elements that stick out."""
     return [
-        f"{seen.url}: {report['scrollWidth']} px wide in a {report['viewportWidth']} px viewport "
-        f"(overflowing: {', '.join(report['wide'])})"
+        f"{seen.url}: {width['scrollWidth']} px wide in a {width['viewportWidth']} px {name} viewport "
+        f"(sticking out: {', '.join(width['wide']) or 'unknown'})"
+        for name, width in seen.widths.items()
+        if width["scrollWidth"] > width["viewportWidth"]
     ]
 
 

@@ -248,7 +248,7 @@ def test_does_each_fault_get_a_clear_line_and_nothing_else_break(graded, release
     assert scores(workspace)[student] == expected
     if problem:
         assert any(problem in line and line.split()[1].rstrip(":") == student for line in output.splitlines()), output
-        rows = {row["student_id"]: row for row in csv.DictReader(_report(workspace, released_course).open())}
+        rows = {row["student_id"]: row for row in csv.DictReader(_report(workspace, released_course).read_text().splitlines())}
         assert problem in rows[student]["problems"]
 
 
@@ -287,7 +287,7 @@ def test_does_feedback_name_failed_tests_without_hidden_code(graded, released_co
 @pytest.mark.slow
 def test_does_the_report_have_a_row_per_student_and_a_column_per_part(graded, released_course):
     workspace, _, _ = graded
-    rows = list(csv.DictReader(_report(workspace, released_course).open()))
+    rows = list(csv.DictReader(_report(workspace, released_course).read_text().splitlines()))
     assert [r["student_id"] for r in rows] == sorted(results(workspace))
     assert {"ex_tiny:double_tests", "ex_tiny:clip_tests", "total", "status"} <= set(rows[0])
     assert {r["student_id"]: float(r["total"]) for r in rows}["alice"] == 5.0
@@ -331,24 +331,30 @@ def test_does_a_killed_run_resume_to_the_grades_of_an_uninterrupted_one(released
 
 
 @pytest.mark.slow
-def test_do_two_shards_merged_equal_one_unsharded_run(released_course, tmp_path):
+def test_do_two_slurm_array_shards_merged_equal_one_unsharded_run(released_course, tmp_path):
+    """The example Slurm scripts, run as Slurm would (array tasks 1 and 2 of 2, then the merge job)."""
     export = _small_export(released_course, tmp_path / "export", names=("amy", "ben", "cat"))
-    shards = []
-    for index in (1, 2):
-        shard = tmp_path / f"shard{index}"
-        ok(course("collect", ASSIGNMENT, export, "--workspace", shard, cwd=released_course))
-        out = ok(course("autograde", ASSIGNMENT, "--shard", f"{index}/2", "--jobs", "1", "--workspace", shard,
-                        *LIMITS, cwd=released_course))
-        assert f"(shard {index}/2): {2 if index == 1 else 1} submission(s)" in out
-        shards.append(shard)
-    main = tmp_path / "main"
-    ok(course("collect", ASSIGNMENT, export, "--workspace", main, cwd=released_course))
-    out = ok(course("merge", ASSIGNMENT, *shards, "--workspace", main, cwd=released_course))
-    assert "merged 3 result(s)" in out
+    grading = tmp_path / "grading"
+    env = {**{k: v for k, v in os.environ.items() if k != "COURSE_WORKSPACE"}, "ASSIGNMENT": ASSIGNMENT,
+           "EXPORT": str(export), "GRADING_ROOT": str(grading), "COURSE": str(COURSE),
+           "SLURM_ARRAY_TASK_COUNT": "2", "SLURM_CPUS_PER_TASK": "1"}
+    slurm = REPO / "examples" / "slurm"
+    for task in ("1", "2"):
+        shard = subprocess.run(["bash", slurm / "grade.sbatch"], cwd=released_course, capture_output=True, text=True,
+                               env={**env, "SLURM_ARRAY_TASK_ID": task}, timeout=600)
+        assert shard.returncode == 0, shard.stdout + shard.stderr
+        assert f"(shard {task}/2): {2 if task == '1' else 1} submission(s)" in shard.stdout
+    merged = subprocess.run(["bash", slurm / "merge.sbatch"], cwd=released_course, capture_output=True, text=True,
+                            env=env, timeout=600)
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    assert "merged 3 result(s)" in merged.stdout
+    main = grading / "main"
     assert scores(main) == {"amy": {"double_tests": 2, "clip_tests": 3}, "ben": {"double_tests": 0, "clip_tests": 3},
                             "cat": {"double_tests": 2, "clip_tests": 0}}
     assert gradebook_scores(main) == {"amy": 5, "ben": 3, "cat": 2}
-    again = ok(course("autograde", ASSIGNMENT, "--workspace", main, *LIMITS, cwd=released_course))
+    assert (main / "reports" / ASSIGNMENT / "grades.csv").is_file()
+    assert sorted(p.stem for p in (main / "feedback" / ASSIGNMENT).glob("*.html")) == ["amy", "ben", "cat"]
+    again = ok(course("autograde", ASSIGNMENT, "--workspace", main, cwd=released_course))
     assert "3 already graded, 0 to grade" in again
 
 
@@ -393,3 +399,50 @@ def test_does_the_command_refuse_a_workspace_inside_the_repository(tmp_path):
                     cwd=tmp_path)
     assert result.returncode == 2 and "grading data must stay out of git" in result.stderr
     assert not (FIXTURE / "ws").exists()
+
+
+# --- the real exercise --------------------------------------------------------------------------------------------
+EX01 = "ex01_convolution"
+
+
+def hidden_lines(source_notebook: Path) -> list[str]:
+    """The substantial code lines of every hidden-test region of a source notebook."""
+    lines, hidden = [], False
+    for test in nbformat.read(source_notebook, as_version=4).cells:
+        for line in test.source.splitlines():
+            if "BEGIN HIDDEN TESTS" in line:
+                hidden = True
+            elif "END HIDDEN TESTS" in line:
+                hidden = False
+            elif hidden and len(line.strip()) > 20:
+                lines.append(line.strip())
+    return lines
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (REPO / "solutions" / EX01).is_dir(), reason="solutions/ex01_convolution is not written yet")
+def test_does_ex01_grade_its_solution_full_and_its_release_zero_without_leaking_hidden_tests(tmp_path):
+    import html
+
+    root = tmp_path / "course"
+    root.mkdir()
+    shutil.copy(REPO / "nbgrader_config.py", root)
+    shutil.copytree(REPO / "solutions" / EX01, root / "solutions" / EX01)
+    workspace = tmp_path / "ws"
+    ok(course("release", EX01, "--workspace", workspace, cwd=root))
+    export = tmp_path / "export"
+    for student, folder in (("solved", "solutions"), ("blank", "exercises")):
+        (export / student).mkdir(parents=True)
+        shutil.copy(root / folder / EX01 / f"{EX01}.ipynb", export / student)
+    ok(course("collect", EX01, export, "--workspace", workspace, cwd=root))
+    ok(course("autograde", EX01, "--jobs", "2", "--workspace", workspace, cwd=root))
+    ok(course("feedback", EX01, "--workspace", workspace, cwd=root))
+    graded = {s: json.loads((workspace / "results" / EX01 / f"{s}.json").read_text())
+              for s in ("solved", "blank")}
+    assert graded["solved"]["score"] == graded["solved"]["max_score"] > 0, graded["solved"]["parts"]
+    assert graded["blank"]["score"] < graded["blank"]["max_score"] / 2
+    page = (workspace / "feedback" / EX01 / "blank.html").read_text()
+    assert "NotImplementedError" in page
+    secret = hidden_lines(root / "solutions" / EX01 / f"{EX01}.ipynb")
+    assert secret, "the source has hidden tests to look for"
+    assert not [line for line in secret if html.escape(line) in page or line in page]

@@ -24,7 +24,10 @@ def visible_axes(fig: Figure) -> list:
 
 
 def texts(fig: Figure) -> str:
-    return "\n".join(text.get_text() for ax in fig.axes for text in [*ax.texts, ax.title, ax._left_title])
+    shown = []
+    for ax in fig.axes:
+        shown += [text.get_text() for text in ax.texts] + [ax.get_title(loc) for loc in ("left", "center", "right")]
+    return "\n".join(shown)
 
 
 def renders_to_png(fig: Figure) -> bool:

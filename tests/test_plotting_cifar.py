@@ -45,6 +45,15 @@ def test_does_the_architecture_diagram_draw_one_box_per_layer_with_shape_and_par
     assert len(arrows) == len(reference.CNN_LAYERS) - 1
 
 
+def test_does_the_architecture_diagram_write_the_optional_detail_under_the_layer_type():
+    """Does a fourth field such as "9×9, stride 2, relu" appear in its box, and only where given?"""
+    layers = [("InputLayer", (32, 32, 3), 0), ("Conv2D", (12, 12, 64), 15616, "9×9, stride 2, relu")]
+    (ax,) = plotting.plot_architecture(layers).axes
+    texts = [text.get_text() for text in ax.texts]
+    assert texts.count("9×9, stride 2, relu") == 1
+    assert len(texts) == 2 + 4 + 1  # type and shape of the input; type, detail, shape, params of the conv layer
+
+
 def test_do_the_loss_curves_mark_each_learning_rate_halving():
     """Does plot_loss_curves draw both losses per epoch and one vertical line per learning-rate reduction?"""
     epochs = 40

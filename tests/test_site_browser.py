@@ -1,7 +1,7 @@
 """Does the built website work in a real browser, offline, on a desktop and a phone, without leaking solutions?
 
-One headless Chromium serves the whole session; every page of `_toc.yml` is loaded once at desktop size and once at
-phone size, and screenshots of both land in `test-artifacts/site/`. The negative tests break a copy of the site and
+One headless Chromium serves the whole session; every page of `_toc.yml` is loaded once at desktop size, then
+measured at phone size too, and full-page screenshots of both land in `test-artifacts/site/`. The negative tests break a copy of the site and
 check that the same functions report it.
 """
 
@@ -17,7 +17,6 @@ import pytest
 
 from site_browser import (
     CHROMIUM,
-    PHONE,
     PageVisit,
     download_problems,
     executed_cells,
@@ -77,25 +76,12 @@ def screenshots(repo: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def desktop(chromium, origin: str, built_pages: list[str], screenshots: Path) -> dict[str, PageVisit]:
-    """Every built page, loaded at 1280x800."""
+def visits(chromium, origin: str, built_pages: list[str], screenshots: Path) -> dict[str, PageVisit]:
+    """Every built page, loaded once (1280x800, then measured and shot at 390x844 too)."""
     return {
-        page: visit(chromium, f"{origin}/{page}.html", screenshot=screenshots / f"{_slug(page)}-desktop.png")
+        page: visit(chromium, f"{origin}/{page}.html", screenshots=screenshots / page.replace("/", "-"))
         for page in built_pages
     }
-
-
-@pytest.fixture(scope="session")
-def phone(chromium, origin: str, built_pages: list[str], screenshots: Path) -> dict[str, PageVisit]:
-    """Every built page, loaded at 390x844."""
-    return {
-        page: visit(chromium, f"{origin}/{page}.html", viewport=PHONE, screenshot=screenshots / f"{_slug(page)}-phone.png")
-        for page in built_pages
-    }
-
-
-def _slug(page: str) -> str:
-    return page.replace("/", "-")
 
 
 def test_is_every_toc_page_built(pages: list[str], built_site: Path):
@@ -104,50 +90,50 @@ def test_is_every_toc_page_built(pages: list[str], built_site: Path):
 
 
 @pytest.mark.browser
-def test_do_pages_load_without_errors_or_requests_leaving_localhost(desktop: dict[str, PageVisit]):
-    problems = [problem for seen in desktop.values() for problem in load_problems(seen)]
+def test_do_pages_load_without_errors_or_requests_leaving_localhost(visits: dict[str, PageVisit]):
+    problems = [problem for seen in visits.values() for problem in load_problems(seen)]
     assert not problems, _report(problems)
 
 
 @pytest.mark.browser
-def test_is_the_math_typeset(desktop: dict[str, PageVisit]):
-    assert any(seen.report["math"] for seen in desktop.values()), "no page has math; is dollarmath still enabled?"
-    problems = [problem for seen in desktop.values() for problem in math_problems(seen)]
+def test_is_the_math_typeset(visits: dict[str, PageVisit]):
+    assert any(seen.report["math"] for seen in visits.values()), "no page has math; is dollarmath still enabled?"
+    problems = [problem for seen in visits.values() for problem in math_problems(seen)]
     assert not problems, _report(problems)
 
 
 @pytest.mark.browser
-def test_do_images_load_and_carry_alt_text(desktop: dict[str, PageVisit]):
-    problems = [problem for seen in desktop.values() for problem in image_problems(seen)]
+def test_do_images_load_and_carry_alt_text(visits: dict[str, PageVisit]):
+    problems = [problem for seen in visits.values() for problem in image_problems(seen)]
     assert not problems, _report(problems)
 
 
 @pytest.mark.browser
-def test_does_every_executed_cell_show_its_output(desktop: dict[str, PageVisit], built_site: Path):
+def test_does_every_executed_cell_show_its_output(visits: dict[str, PageVisit], built_site: Path):
     executed = built_site.parent / "jupyter_execute"
     problems = [
         problem
-        for page, seen in desktop.items()
+        for page, seen in visits.items()
         for problem in output_problems(seen, executed_cells(executed / f"{page}.ipynb"))
     ]
     assert not problems, _report(problems)
 
 
 @pytest.mark.browser
-def test_do_internal_links_resolve(desktop: dict[str, PageVisit], origin: str):
-    links = internal_links(list(desktop.values()), origin)
+def test_do_internal_links_resolve(visits: dict[str, PageVisit], origin: str):
+    links = internal_links(list(visits.values()), origin)
     assert links, "no page links anywhere on the site"
     problems = link_problems(links)
     assert not problems, _report(problems)
 
 
 @pytest.mark.browser
-def test_do_previous_and_next_follow_the_toc(desktop: dict[str, PageVisit], pages: list[str], origin: str, chromium):
-    problems = navigation_problems(desktop, [page for page in pages if page in desktop], origin)
+def test_do_previous_and_next_follow_the_toc(visits: dict[str, PageVisit], pages: list[str], origin: str, chromium):
+    problems = navigation_problems(visits, [page for page in pages if page in visits], origin)
     assert not problems, _report(problems)
-    if len(desktop) < 2:
+    if len(visits) < 2:
         pytest.skip("clicking through needs two built pages")
-    first, second = list(desktop)[:2]
+    first, second = list(visits)[:2]
     tab = chromium.new_page()
     try:
         tab.goto(f"{origin}/{first}.html")
@@ -182,15 +168,14 @@ def test_does_search_for_pooling_find_the_pooling_page(chromium, origin: str, pa
 
 
 @pytest.mark.browser
-def test_do_pages_fit_a_phone_screen(phone: dict[str, PageVisit]):
-    problems = [problem for seen in phone.values() for problem in width_problems(seen)]
-    problems += [problem for seen in phone.values() for problem in load_problems(seen)]
+def test_do_pages_fit_a_phone_screen(visits: dict[str, PageVisit]):
+    problems = [problem for seen in visits.values() for problem in width_problems(seen)]
     assert not problems, _report(problems)
 
 
 @pytest.mark.browser
-def test_do_exercise_downloads_deliver_the_released_notebooks(desktop: dict[str, PageVisit], origin: str, repo: Path):
-    links = internal_links(list(desktop.values()), origin)
+def test_do_exercise_downloads_deliver_the_released_notebooks(visits: dict[str, PageVisit], origin: str, repo: Path):
+    links = internal_links(list(visits.values()), origin)
     if not any("/_downloads/" in url and url.endswith(".ipynb") for url in links):
         released = len(list((repo / "exercises").rglob("*.ipynb")))
         pytest.skip(f"no page links an exercise notebook yet ({released} released notebooks under exercises/)")
@@ -258,6 +243,15 @@ def test_is_a_dead_internal_link_reported(site_copy: Path, built_pages: list[str
     with serve(site_copy) as url:
         problems = link_problems(internal_links([visit(chromium, f"{url}/{page}.html")], url))
     assert any("no-such-page.html answers 404" in problem for problem in problems), problems
+
+
+@pytest.mark.browser
+def test_is_a_page_wider_than_a_phone_reported(site_copy: Path, built_pages: list[str], chromium):
+    page = built_pages[0]
+    _edit(site_copy / f"{page}.html", "</article>", '<div class="banner" style="width: 600px">wide</div></article>')
+    with serve(site_copy) as url:
+        problems = width_problems(visit(chromium, f"{url}/{page}.html"))
+    assert len(problems) == 1 and "390 px phone viewport (sticking out: div.banner)" in problems[0], problems
 
 
 def test_is_a_solution_file_copied_into_the_site_reported(site_copy: Path, tmp_path: Path):

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from .workspace import Course, CourseError, hash_folder, write_json
 #: Default limits per execution profile; the command-line options override each one.
 PROFILES = {
     # CPU runners: several kernels at once, each capped in memory and threads.
-    "cpu": {"cell_timeout": 300, "timeout": 1800, "memory_mb": 4096},
+    "cpu": {"cell_timeout": 300, "timeout": 1800, "memory_mb": 8192},
     # GPU runners: one kernel owns the GPU; CUDA reserves address space far beyond RAM, so no RLIMIT_AS.
     "gpu": {"cell_timeout": 1200, "timeout": 3600, "memory_mb": 0},
 }
@@ -176,8 +177,11 @@ def import_results(course: Course, assignment_id: str, results: dict[str, dict])
     """Write results into the main gradebook (serially; idempotent)."""
     from nbgrader.api import Gradebook, MissingEntry
     from nbgrader.utils import parse_utc
+    from sqlalchemy.exc import SAWarning
 
-    with Gradebook(f"sqlite:///{course.db_path}") as gradebook:
+    with Gradebook(f"sqlite:///{course.db_path}") as gradebook, warnings.catch_warnings():
+        # nbgrader's add_submission builds its rows while SQLAlchemy autoflushes and warns about its own objects.
+        warnings.filterwarnings("ignore", message="Object of type <Submitted", category=SAWarning)
         for student, result in sorted(results.items()):
             gradebook.update_or_create_student(student)
             timestamp = parse_utc(result["timestamp"]) if result.get("timestamp") else None
@@ -227,6 +231,8 @@ def autograde(course: Course, assignment_id: str, *, jobs: int, students: list[s
     """Grade every submission that has no up-to-date result; return the results of the graded students."""
     course.check_assignment(assignment_id)
     submitted = course.submitted(assignment_id)
+    if not submitted:
+        raise CourseError(f"no submissions of {assignment_id} in {course.workspace}: run `course collect` first")
     if students:
         unknown = sorted(set(students) - set(submitted))
         if unknown:

@@ -157,6 +157,14 @@ class Course:
     def reports_dir(self, assignment_id: str) -> Path:
         return self.workspace / "reports" / assignment_id
 
+    @property
+    def configured_cell_timeout(self) -> int | None:
+        """The per-cell timeout set in nbgrader_config.py (Execute or ExecutePreprocessor), if any."""
+        for section in ("Execute", "ExecutePreprocessor"):
+            if section in self.course_config and self.course_config[section].get("timeout"):
+                return int(self.course_config[section]["timeout"])
+        return None
+
     # --- nbgrader ------------------------------------------------------------------------------------------------
     def nbgrader_config(self, root: Path | None = None, db_path: Path | None = None,
                         release_dir: Path | None = None) -> Config:
