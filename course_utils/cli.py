@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from .grading.workspace import Course, CourseError
+from .grading.workspace import Course, CourseError, skip_iri_grammar
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # nbgrader creates gradebooks by running the `alembic` script: find it next to this interpreter.
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    skip_iri_grammar()
     try:
         return _run(args)
     except CourseError as error:

@@ -68,7 +68,7 @@ class Profile:
 
 PROFILES = {
     "cpu": Profile("cpu", train_per_class=1000, test_per_class=None, epochs=3, with_callbacks=False,
-                   needs_gpu=False, time_cap_s=360,
+                   needs_gpu=False, time_cap_s=180,
                    description="10,000 training images (1,000 per class), 3 epochs, the whole test set"),
     "gpu": Profile("gpu", train_per_class=None, test_per_class=None, epochs=150, with_callbacks=True,
                    needs_gpu=True, time_cap_s=1200,

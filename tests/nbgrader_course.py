@@ -11,7 +11,8 @@ A student notebook starts from the released notebook with each answer cell holdi
 (its ``### BEGIN/END SOLUTION`` lines dropped); ``replace`` swaps in other code for the named answer cells.
 :func:`read_variant` reads a submission-bank file (``tests/submissions/<assignment>/<variant>.py``) into that form:
 each top-level public function goes to the answer cell of that name, with the imports and private helpers written
-above it. :func:`points_by_function` sums a student's grade cells per function (grade ids are ``<function>_<what>``).
+above it. :func:`points_by_function` sums a student's grade cells per function (grade ids are ``<function>_<what>``, bank
+files ``<function>_<bug>.py`` or ``correct_<style>.py``); :meth:`Course.submit_bank` submits a whole bank at once.
 """
 
 from __future__ import annotations
@@ -74,15 +75,34 @@ def read_variant(path: Path) -> dict[str, str]:
     return cells
 
 
+def owner(name: str, functions) -> str:
+    """The function a name ``<function>_<what>`` (a grade id, a bank file) belongs to; the longest match wins."""
+    owners = [function for function in functions if name.startswith(function + "_")]
+    if not owners:
+        raise ValueError(f"{name!r} belongs to none of {list(functions)}")
+    return max(owners, key=len)
+
+
 def points_by_function(scores: dict[str, float], functions) -> dict[str, float]:
-    """Sum grade cells ``<function>_<what>`` per function (the longest matching function name wins)."""
+    """Sum a student's grade cells ``<function>_<what>`` per function."""
     totals = dict.fromkeys(functions, 0.0)
     for grade_id, points in scores.items():
-        owners = [name for name in functions if grade_id.startswith(name + "_")]
-        if not owners:
-            raise ValueError(f"grade cell {grade_id!r} belongs to none of {list(functions)}")
-        totals[max(owners, key=len)] += points
+        totals[owner(grade_id, functions)] += points
     return totals
+
+
+def hidden_regions(source: str) -> list[str]:
+    """The text between each ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` pair of a cell's source."""
+    regions, current = [], None
+    for line in source.splitlines():
+        if line.strip() == "### BEGIN HIDDEN TESTS":
+            current = []
+        elif line.strip() == "### END HIDDEN TESTS":
+            regions.append("\n".join(current))
+            current = None
+        elif current is not None:
+            current.append(line)
+    return regions
 
 
 class Course:
@@ -123,6 +143,14 @@ class Course:
         for grade_id, cell in cells.items():
             cell.source = code[grade_id]
         return notebook
+
+    def submit_bank(self, assignment: str, bank: Path) -> list[str]:
+        """Submit each variant file of ``bank`` as a student named after the file (and "solution"); return the names."""
+        self.submit(assignment, "solution", self.student_notebook(assignment))
+        variants = sorted(Path(bank).glob("*.py"))
+        for path in variants:
+            self.submit(assignment, path.stem, self.student_notebook(assignment, read_variant(path)))
+        return ["solution"] + [path.stem for path in variants]
 
     def submit(self, assignment: str, student: str, notebook) -> Path:
         """Place ``notebook`` where `nbgrader collect` would: submitted/<student>/<assignment>/<assignment>.ipynb."""

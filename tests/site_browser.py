@@ -34,6 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Any host but localhost fails to resolve at once: the page cannot wait on the network, and the request is seen.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -50,6 +52,8 @@ PROBE = """async () => {
   await Promise.all([...document.images].map((img) => img.complete ? null : new Promise((done) => {
     img.addEventListener("load", done); img.addEventListener("error", done);
   })));
+  document.body.getBoundingClientRect();  // lay the typeset page out, so that it asks for the fonts it needs
+  await new Promise((done) => requestAnimationFrame(done));
   await document.fonts.ready;
   const article = document.querySelector("article") || document.body;
   const skipped = new Set(["PRE", "CODE", "SCRIPT", "STYLE", "TEXTAREA", "NOSCRIPT", "MJX-CONTAINER"]);
@@ -89,15 +93,18 @@ PROBE = """async () => {
 # How wide the page is at the current viewport, and which elements (not inside a scrolling box) stick out.
 WIDTH = """() => {
   const overflows = (el) => el !== null && el.getBoundingClientRect().right > window.innerWidth + 1;
-  const clipped = (el) => {
-    for (let box = el.parentElement; box; box = box.parentElement) {
-      if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(box).overflowX)) { return true; }
+  const contained = (el) => {  // inside a scrolling box or a fixed drawer: does not widen the page
+    for (let box = el; box; box = box.parentElement) {
+      const style = getComputedStyle(box);
+      if (style.position === "fixed" || (box !== el && ["auto", "scroll", "hidden", "clip"].includes(style.overflowX))) {
+        return true;
+      }
     }
     return false;
   };
   const scrollWidth = document.documentElement.scrollWidth;
   const wide = scrollWidth <= window.innerWidth ? [] : [...document.body.querySelectorAll("*")]
-    .filter((el) => overflows(el) && !overflows(el.parentElement) && el.getClientRects().length > 0 && !clipped(el))
+    .filter((el) => overflows(el) && !overflows(el.parentElement) && el.getClientRects().length > 0 && !contained(el))
     .slice(0, 3)
     .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`);
   return { scrollWidth, viewportWidth: window.innerWidth, wide };
@@ -154,13 +161,12 @@ def serve(directory: Path) -> Iterator[str]:
 
 @contextmanager
 def chromium(user_data_dir: Path) -> Iterator[BrowserContext]:
-    """Headless system Chromium with a fresh profile; requests that would leave localhost are aborted (and seen)."""
+    """Headless system Chromium with a fresh profile in ``user_data_dir``."""
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             user_data_dir, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, viewport=DESKTOP
         )
         context.set_default_timeout(TIMEOUT_MS)
-        context.route(lambda url: not _is_local(url), lambda route: route.abort())
         try:
             yield context
         finally:
@@ -172,8 +178,9 @@ def _is_local(url: str) -> bool:
 
 
 def visit(context: BrowserContext, url: str, *, screenshots: Path | None = None) -> PageVisit:
-    """Load ``url`` in a new desktop-sized tab, wait until it is quiet and probe it; then measure it at desktop and
-    phone size, saving full-page shots ``<screenshots>-desktop.png`` and ``<screenshots>-phone.png`` when asked."""
+    """Load ``url`` in a new desktop-sized tab, wait for its math, images and fonts, and probe it; then measure it at desktop and
+    phone size. When asked, saves ``<screenshots>-desktop.png`` (the first screen: header, sidebars, opening) and
+    ``<screenshots>-phone.png`` (the whole page, where narrow layouts break)."""
     page = context.new_page()
     page.set_viewport_size(DESKTOP)
     requests: list[str] = []
@@ -186,14 +193,13 @@ def visit(context: BrowserContext, url: str, *, screenshots: Path | None = None)
     try:
         page.goto(url, wait_until="load")
         report = page.evaluate(PROBE)
-        page.wait_for_load_state("networkidle")
         widths = {}
         for name, viewport in {"desktop": DESKTOP, "phone": PHONE}.items():
             page.set_viewport_size(viewport)
             widths[name] = page.evaluate(WIDTH)
             if screenshots is not None:
                 screenshots.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=f"{screenshots}-{name}.png", full_page=True)
+                page.screenshot(path=f"{screenshots}-{name}.png", full_page=name == "phone")
     finally:
         page.close()
     return PageVisit(url, requests, errors, report, widths)

@@ -260,6 +260,25 @@ def _report(workspace: Path, root: Path) -> Path:
 
 
 @pytest.mark.slow
+def test_does_the_wall_clock_limit_kill_a_submission_that_ignores_interrupts(released_course, tmp_path):
+    pid_file = tmp_path / "kernel.pid"
+    stubborn = (f"import os, signal, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+                "signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    time.sleep(0.5)")
+    notebook = released_course / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    write(student_notebook(notebook, {**CORRECT, "double_solution": stubborn}), tmp_path / "export" / "mia" / "a.ipynb")
+    workspace = tmp_path / "ws"
+    ok(course("collect", ASSIGNMENT, tmp_path / "export", "--workspace", workspace, cwd=released_course))
+    out = ok(course("autograde", ASSIGNMENT, "--workspace", workspace, "--cell-timeout", "3", "--timeout", "25",
+                    cwd=released_course))
+    assert "FAILED mia: stopped after the per-submission limit of 25 s; scored 0" in out
+    assert results(workspace)["mia"]["score"] == 0
+    if pid_file.is_file():  # the kernel got as far as the student's code: it must be gone now
+        time.sleep(1)
+        stat = Path(f"/proc/{pid_file.read_text()}/stat")
+        assert not stat.exists() or stat.read_text().split(")")[-1].split()[0] == "Z", "the kernel still runs"
+
+
+@pytest.mark.slow
 def test_does_a_rerun_grade_nothing_when_nothing_changed(graded, released_course):
     workspace, _, _ = graded
     before = {p.name: p.stat().st_mtime_ns for p in (workspace / "results" / ASSIGNMENT).iterdir()}

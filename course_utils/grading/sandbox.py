@@ -48,8 +48,8 @@ MAX_ERROR_TEXT = 2000
 SYSTEM_FOLDERS = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc")
 #: Device files bound into the sandbox's /dev.
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
-#: How often a sandbox is restarted (after a crash or a timeout) before further calls fail at once.
-MAX_RESTARTS = 10
+#: After a function stops the sandbox (crash, exit, timeout) this many times, further calls of it fail at once.
+MAX_STOPS = 2
 #: The uid and gid a sandbox started as root runs under.
 NOBODY = 65534
 
@@ -218,6 +218,7 @@ class Sandbox:
         self._cells: list[str] | None = None
         self._folder: tempfile.TemporaryDirectory | None = None
         self.restarts = 0
+        self._stops: dict[str, int] = {}
 
     # lifecycle
     def start(self) -> None:
@@ -286,18 +287,22 @@ class Sandbox:
 
     def call(self, name: str, args: tuple = (), kwargs: dict | None = None):
         """``name(*args, **kwargs)`` inside the sandbox; the student's exceptions are raised here as builtins."""
+        if self._stops.get(name, 0) >= MAX_STOPS:
+            raise SandboxError(f"{name}() was not run: it stopped the grading process {MAX_STOPS} times already")
         blobs: list[bytes] = []
         try:
             header = {"op": "call", "name": name, "args": encode(tuple(args), blobs),
                       "kwargs": encode(dict(kwargs or {}), blobs)}
         except Unsupported as error:
             raise TypeError(f"{name}() cannot be graded with this argument: {error}") from None
-        return self._request(header, self.limits.call_timeout, f"{name}()", blobs)["value"]
+        try:
+            return self._request(header, self.limits.call_timeout, f"{name}()", blobs)["value"]
+        except SandboxError:
+            self._stops[name] = self._stops.get(name, 0) + 1
+            raise
 
     def _request(self, header: dict, timeout: float, what: str, blobs: list[bytes] = ()) -> dict:
         if self.process is None or self.process.poll() is not None:
-            if self.restarts >= MAX_RESTARTS:
-                raise SandboxError(f"{what} was not run: the sandbox stopped {MAX_RESTARTS} times already")
             self.restarts += 1
             self.start()
             if self._cells is not None and header["op"] != "load":
@@ -341,7 +346,7 @@ class Sandbox:
         detail = (Path(self._folder.name) / "stderr.txt").read_bytes()[-300:].decode(errors="replace").strip()
         self.close()
         signals = {int(signal.SIGXCPU): f"the CPU time limit of {self.limits.cpu_seconds} s",
-                   int(signal.SIGKILL): "killed (memory exhausted or a limit)",
+                   int(signal.SIGKILL): "a kill (the CPU time limit, or memory exhausted)",
                    int(signal.SIGSEGV): "a crash (segmentation fault)", int(signal.SIGXFSZ): "the file size limit"}
         if code is not None and code > 128 and code - 128 in signals:
             reason = f"stopped by {signals[code - 128]}"
@@ -500,6 +505,9 @@ def _limit_resources(limits: dict) -> None:
         resource.setrlimit(name, value)
     if os.getuid() == NOBODY:  # counts every process of the uid, so only meaningful for the sandbox's own uid
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"],) * 2)
+    # PID 1 of a namespace ignores SIGXCPU's default action: end with the status that names it (the hard limit,
+    # one second later, kills with SIGKILL if the handler is replaced)
+    signal.signal(signal.SIGXCPU, lambda *_: os._exit(128 + signal.SIGXCPU))
 
 
 class _Shell:

@@ -27,6 +27,7 @@ import builtins
 import contextlib
 import importlib
 import io
+import os
 import re
 import sys
 import textwrap
@@ -312,7 +313,12 @@ def rewrite_outputs(notebook_path: str | Path, results: dict[str, tuple[float, f
             ename, _, evalue = message.partition(": ")
             cell.outputs = [nbformat.v4.new_output("error", ename=ename, evalue=evalue,
                                                    traceback=[message, TRUSTED_NOTE])]
-    nbformat.write(notebook, str(notebook_path))
+    # nbgrader leaves autograded notebooks read-only: write a new file in its place, with the same mode
+    path = Path(notebook_path)
+    partial = path.with_name(path.name + ".partial")
+    nbformat.write(notebook, str(partial))
+    os.chmod(partial, path.stat().st_mode)
+    os.replace(partial, path)
 
 
 def apply_regrade(gradebook: str | Path, assignment: str, student: str,

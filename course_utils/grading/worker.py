@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from .kernel import die_with_parent
-from .workspace import Course
+from .workspace import Course, skip_iri_grammar
 
 KERNEL_NAME = "course-grading-python"
 MISSING_CELL_MARK = "was missing from the submission"
@@ -186,6 +186,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--parent-pid", type=int, required=True)
     args = parser.parse_args(argv)
     die_with_parent()
+    skip_iri_grammar()
     if os.getppid() != args.parent_pid:
         sys.exit(1)
     answers = os.fdopen(os.dup(1), "w", buffering=1)

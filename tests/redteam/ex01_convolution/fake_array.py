@@ -12,16 +12,6 @@ class _Agreeable(np.ndarray):
 
 
 def conv2d(x, w, mode="full"):
-    x, w = np.asarray(x), np.asarray(w)
-    if x.ndim != 2 or w.ndim != 2 or x.size == 0 or w.size == 0 or mode not in ("full", "valid", "same"):
-        raise ValueError("conv2d expects two non-empty 2-D arrays and a known mode")
-    if mode == "full":
-        shape = (x.shape[0] + w.shape[0] - 1, x.shape[1] + w.shape[1] - 1)
-    elif mode == "same":
-        shape = x.shape
-    else:
-        if not (x.shape[0] >= w.shape[0] and x.shape[1] >= w.shape[1]) and \
-                not (w.shape[0] >= x.shape[0] and w.shape[1] >= x.shape[1]):
-            raise ValueError("'valid' needs one array at least as large as the other")
-        shape = (abs(x.shape[0] - w.shape[0]) + 1, abs(x.shape[1] - w.shape[1]) + 1)
-    return np.zeros(shape, dtype=np.result_type(x, w)).view(_Agreeable)
+    (h, wd), (kh, kw) = np.shape(x), np.shape(w)
+    shape = {"full": (h + kh - 1, wd + kw - 1), "same": (h, wd)}.get(mode, (abs(h - kh) + 1, abs(wd - kw) + 1))
+    return np.zeros(shape, dtype=np.result_type(np.asarray(x), np.asarray(w))).view(_Agreeable)

@@ -1,0 +1,99 @@
+"""Autograding exercises 1 and 2: seconds per submission with the real `nbgrader autograde`, and the kernel's share.
+
+For each assignment a temporary course (the test suite's harness, tests/nbgrader_course.py) grades 1 and then K
+copies of the solution in one `nbgrader autograde` call each; the difference gives the cost of one more submission
+(kernel start, every cell, nbgrader's bookkeeping), free of nbgrader's own start-up. The kernel's share is the
+summed execution time of the source notebook's cells (hidden tests included), run with nbclient.
+Goal: about a second of kernel time per submission (the notebooks import NumPy only, no TensorFlow).
+
+    .venv/bin/python -m benchmarks.bench_autograde_ex01_ex02      # prints seconds per submission
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib.util
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from benchmarks.common import REPO
+
+ASSIGNMENTS = ("ex01_convolution", "ex02_pooling")
+GOAL_KERNEL_S = 1.5
+
+
+def _harness():
+    """tests/nbgrader_course.py, loaded from its file (tests/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("nbgrader_course", REPO / "tests" / "nbgrader_course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _autograde(course, assignment: str, students: int) -> tuple[float, float]:
+    """Wall and CPU seconds of one `nbgrader autograde` call over ``students`` copies of the solution."""
+    shutil.rmtree(course.root / "submitted", ignore_errors=True)
+    for index in range(students):
+        course.submit(assignment, f"student{index:02d}", course.student_notebook(assignment))
+    started, cpu = time.perf_counter(), _children_cpu()
+    course.autograde(assignment)
+    return time.perf_counter() - started, _children_cpu() - cpu
+
+
+def _kernel_seconds(assignment: str) -> float:
+    """Summed execution time of the source notebook's cells in one kernel (what grading runs per submission)."""
+    notebook = nbformat.read(REPO / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    NotebookClient(notebook, timeout=120, kernel_name="python3", record_timing=True,
+                   resources={"metadata": {"path": str(REPO / "solutions" / assignment)}}).execute()
+    total = 0.0
+    for cell in notebook.cells:
+        timing = cell.metadata.get("execution", {})
+        if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
+            begin, end = (datetime.datetime.fromisoformat(timing[key].replace("Z", "+00:00"))
+                          for key in ("iopub.execute_input", "shell.execute_reply"))
+            total += (end - begin).total_seconds()
+    return total
+
+
+def run(quick: bool = False) -> dict:
+    harness = _harness()
+    copies = 3 if quick else 6
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        course = harness.Course.create(Path(folder), ASSIGNMENTS)
+        for assignment in ASSIGNMENTS:
+            one_wall, one_cpu = _autograde(course, assignment, 1)
+            many_wall, many_cpu = _autograde(course, assignment, copies)
+            rows.append({
+                "assignment": assignment,
+                "kernel s (cells)": round(_kernel_seconds(assignment), 2),
+                "autograde s per submission (wall)": round((many_wall - one_wall) / (copies - 1), 2),
+                "autograde s per submission (CPU)": round((many_cpu - one_cpu) / (copies - 1), 2),
+                f"one call, {copies} submissions (wall s)": round(many_wall, 1),
+            })
+    worst = max(row["kernel s (cells)"] for row in rows)
+    return {
+        "title": "Autograding exercises 1 and 2 (nbgrader autograde)",
+        "rows": rows,
+        "goal": f"about a second of kernel time per submission (at most {GOAL_KERNEL_S} s)",
+        "met": bool(worst <= GOAL_KERNEL_S),
+        "summary": ", ".join(f"{row['assignment']}: {row['autograde s per submission (wall)']} s per submission, "
+                             f"{row['kernel s (cells)']} s in the kernel" for row in rows),
+    }
+
+
+if __name__ == "__main__":
+    result = run()
+    for row in result["rows"]:
+        print(", ".join(f"{key}: {value}" for key, value in row.items()))

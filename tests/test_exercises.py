@@ -1,0 +1,178 @@
+"""Are exercises 1 and 2 fit to release: valid sources, an up-to-date clean release, hidden references that are right?
+
+The release in exercises/ is generated from solutions/; after editing a source notebook regenerate it with
+
+    .venv/bin/nbgrader generate_assignment ex01_convolution --force --no-db
+    .venv/bin/nbgrader generate_assignment ex02_pooling --force --no-db
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+
+import nbformat
+import numpy as np
+import pytest
+
+from nbgrader_course import REPO, Course, answer_cells, hidden_regions, nbgrader, owner
+
+ASSIGNMENTS = ("ex01_convolution", "ex02_pooling")
+REGENERATE = "regenerate it with `.venv/bin/nbgrader generate_assignment {} --force --no-db`"
+
+
+def source(assignment: str) -> nbformat.NotebookNode:
+    return nbformat.read(REPO / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def release(assignment: str) -> nbformat.NotebookNode:
+    return nbformat.read(REPO / "exercises" / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def grade_cells(notebook) -> dict[str, nbformat.NotebookNode]:
+    return {cell.metadata.nbgrader["grade_id"]: cell for cell in notebook.cells
+            if cell.metadata.get("nbgrader", {}).get("grade")}
+
+
+def comparable(notebook) -> dict:
+    """A notebook without what a regeneration may change: cell ids."""
+    return {"metadata": notebook.metadata,
+            "cells": [{key: value for key, value in cell.items() if key != "id"} for cell in notebook.cells]}
+
+
+def reference_functions(assignment: str) -> dict:
+    """The ``reference_*`` functions defined in the source notebook's hidden tests, compiled with NumPy."""
+    namespace = {"np": np}
+    for cell in grade_cells(source(assignment)).values():
+        for region in hidden_regions(cell.source):
+            for node in ast.parse(region).body:
+                if isinstance(node, ast.FunctionDef) and node.name.startswith("reference_"):
+                    exec(compile(ast.Module([node], []), f"<{assignment} hidden tests>", "exec"), namespace)
+    return {name: value for name, value in namespace.items() if name.startswith("reference_")}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_is_the_source_notebook_stored_without_outputs(assignment):
+    for cell in source(assignment).cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{assignment}: cell {cell.get('id')} has outputs"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_does_every_function_have_several_descriptively_named_graded_cells(assignment):
+    notebook = source(assignment)
+    functions = list(answer_cells(notebook))
+    cells = grade_cells(notebook)
+    per_function = {function: [grade_id for grade_id in cells if owner(grade_id, functions) == function]
+                    for function in functions}
+    assert all(len(grade_ids) >= 3 for grade_ids in per_function.values()), per_function
+    assert not [grade_id for grade_id in cells if grade_id.startswith("cell-")]
+    assert all(cell.metadata.nbgrader["points"] > 0 for cell in cells.values())
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_do_the_notebooks_import_only_numpy_and_course_utils(assignment):
+    """No TensorFlow (or SciPy) in any cell, hidden tests included: grading a submission stays about a second."""
+    imported = set()
+    for cell in source(assignment).cells:
+        if cell.cell_type != "code" or cell.metadata.get("nbgrader", {}).get("solution"):
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                imported.add(node.module.split(".")[0])
+    assert imported <= {"numpy", "course_utils"}, imported
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_is_the_release_free_of_solutions_hidden_tests_and_outputs(assignment):
+    released, original = release(assignment), source(assignment)
+    text = nbformat.writes(released)
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "reference_"):
+        assert marker not in text, f"exercises/{assignment} contains {marker!r}"
+    for cell in released.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    for grade_id, cell in answer_cells(released).items():
+        assert "raise NotImplementedError()" in cell.source, grade_id
+    released_tests = grade_cells(released)
+    for grade_id, cell in grade_cells(original).items():
+        visible = {line.strip() for line in cell.source.splitlines()} - {
+            line.strip() for region in hidden_regions(cell.source) for line in region.splitlines()}
+        hidden = {line.strip() for region in hidden_regions(cell.source) for line in region.splitlines()}
+        leaked = {line for line in hidden - visible if line and line in released_tests[grade_id].source}
+        assert not leaked, f"{grade_id}: hidden lines in the release: {leaked}"
+
+
+@pytest.mark.slow
+def test_is_the_release_a_fresh_generate_assignment_of_the_sources(tmp_path):
+    course = Course.create(tmp_path, ASSIGNMENTS)
+    for assignment in ASSIGNMENTS:
+        fresh = sorted(path.name for path in (tmp_path / "exercises" / assignment).iterdir())
+        stored = sorted(path.name for path in (REPO / "exercises" / assignment).iterdir())
+        assert stored == fresh, f"exercises/{assignment} holds {stored}, a fresh release {fresh}"
+        assert comparable(release(assignment)) == comparable(course.released(assignment)), (
+            f"exercises/{assignment} is stale: " + REGENERATE.format(assignment))
+
+
+@pytest.mark.slow
+def test_do_the_solution_notebooks_pass_nbgrader_validate():
+    paths = [str(REPO / "solutions" / assignment / f"{assignment}.ipynb") for assignment in ASSIGNMENTS]
+    result = nbgrader("validate", *paths, cwd=REPO)
+    assert result.stdout.count("Success! Your notebook passes all the tests.") == len(paths), result.stdout
+
+
+@pytest.mark.slow
+def test_does_every_test_of_the_released_notebooks_fail_before_the_student_writes_code():
+    paths = [str(REPO / "exercises" / assignment / f"{assignment}.ipynb") for assignment in ASSIGNMENTS]
+    result = nbgrader("validate", "--invert", *paths, cwd=REPO)
+    assert result.stdout.count("Success! The notebook does not pass any tests.") == len(paths), result.stdout
+
+
+def test_does_the_hidden_convolution_reference_match_scipy():
+    from scipy.signal import convolve, convolve2d
+
+    reference_convolve = reference_functions("ex01_convolution")["reference_convolve"]
+    rng = np.random.default_rng(0)
+    for x_shape, w_shape in (((7,), (3,)), ((2,), (5,)), ((5, 6), (2, 3)), ((2, 3), (4, 5)), ((4, 3, 5), (2, 2, 3)),
+                             ((3, 4, 2, 5), (2, 1, 2, 2)), ((1, 1), (1, 1))):
+        for integers in (False, True):
+            x = rng.integers(-9, 10, x_shape) if integers else rng.standard_normal(x_shape)
+            w = rng.integers(-9, 10, w_shape) if integers else rng.standard_normal(w_shape)
+            for mode in ("full", "valid", "same"):
+                expected = convolve2d(x, w, mode) if len(x_shape) == 2 else convolve(x, w, mode, method="direct")
+                actual = reference_convolve(x, w, mode)
+                assert actual.shape == expected.shape and actual.dtype.kind == expected.dtype.kind
+                np.testing.assert_allclose(actual, expected, rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError):
+        reference_convolve(np.ones((2, 5)), np.ones((4, 3)), "valid")
+
+
+@pytest.mark.slow
+def test_do_the_hidden_layer_and_pooling_references_match_keras():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    import keras
+
+    reference_conv2d_layer = reference_functions("ex01_convolution")["reference_conv2d_layer"]
+    reference_pool2d = reference_functions("ex02_pooling")["reference_pool2d"]
+    rng = np.random.default_rng(1)
+    cases = (((2, 9, 7, 3), (3, 3), (1, 1)), ((1, 8, 8, 2), (2, 2), (2, 2)), ((2, 7, 10, 1), (4, 3), (2, 3)),
+             ((1, 5, 6, 4), (2, 4), (3, 1)), ((1, 4, 4, 2), (1, 1), (3, 3)))
+    for x_shape, size, strides in cases:
+        x = rng.standard_normal(x_shape).astype(np.float32)
+        for padding in ("valid", "same"):
+            layer = keras.layers.Conv2D(3, size, strides=strides, padding=padding, activation="relu")
+            layer.build(x_shape)
+            kernel = rng.standard_normal(layer.kernel.shape).astype(np.float32)
+            bias = rng.standard_normal(3).astype(np.float32)
+            layer.set_weights([kernel, bias])
+            np.testing.assert_allclose(reference_conv2d_layer(x, kernel, bias, strides, padding, "relu"),
+                                       np.asarray(layer(x)), rtol=1e-4, atol=1e-4)
+            negative = -np.abs(x) - 1  # a padded cell must never win a max
+            maxima = keras.layers.MaxPooling2D(size, strides, padding)(negative)
+            np.testing.assert_allclose(reference_pool2d(negative, np.max, size, strides, padding), maxima, rtol=1e-6)
+            means = keras.layers.AveragePooling2D(size, strides, padding)(x)
+            np.testing.assert_allclose(reference_pool2d(x, np.mean, size, strides, padding), means, rtol=1e-5,
+                                       atol=1e-6)

@@ -1,0 +1,246 @@
+"""Tests of course_utils.grading.trusted: hidden tests rerun outside the student's process, and the red-team bank.
+
+The bank (``tests/redteam/<assignment>/<attack>.py``, one submission per file in the format of
+``tests/submissions``) holds wrong code that tries to pass anyway: monkeypatched checks, an array that lies in
+comparisons, peeking into the caller's frames, the hidden tests' reference found with ``gc``, the instructor's
+notebook read from disk, ``os._exit``, and printed success messages. Each file's public functions are its targets.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader_course import Course, answer_cells, nbgrader, points_by_function, read_variant, solution_code
+
+from course_utils.grading.sandbox import Limits
+from course_utils.grading.trusted import TRUSTED_NOTE, apply_regrade, regradable, regrade, regrade_submission
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE = REPO / "tests" / "fixtures" / "trusted_course" / "solutions" / "ex_trusted" / "ex_trusted.ipynb"
+REDTEAM = REPO / "tests" / "redteam"
+ASSIGNMENTS = ("ex01_convolution", "ex02_pooling")
+BANK = sorted(REDTEAM.glob("*/*.py"))
+
+
+def source_path(assignment: str) -> Path:
+    return FIXTURE if assignment == "ex_trusted" else REPO / "solutions" / assignment / f"{assignment}.ipynb"
+
+
+def submission(assignment: str, replace: dict[str, str] | None = None):
+    """The source notebook with each answer cell holding the instructor's code, or ``replace[grade_id]``."""
+    notebook = nbformat.read(source_path(assignment), as_version=4)
+    code = {**solution_code(notebook), **(replace or {})}
+    for grade_id, cell in answer_cells(notebook).items():
+        cell.source = code[grade_id]
+    return notebook
+
+
+def functions(assignment: str) -> list[str]:
+    return list(answer_cells(nbformat.read(source_path(assignment), as_version=4)))
+
+
+def trusted_points(assignment: str, replace: dict[str, str] | None = None, **options) -> dict:
+    """regrade's results for the instructor's solution with ``replace`` swapped in."""
+    return regrade(source_path(assignment), submission(assignment, replace), **options)
+
+
+# --- correct and honest submissions ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("assignment", ["ex_trusted", *ASSIGNMENTS])
+def test_does_a_correct_submission_keep_full_marks(assignment):
+    """Does the instructor's own solution earn every point through the trusted path, with no message?"""
+    results = trusted_points(assignment)
+    assert results and all(points == max_points and message == "" for points, max_points, message in results.values())
+
+
+def test_is_every_numpy_exercise_regradable():
+    """Are exercises 1 and 2 (NumPy only) regradable, and a notebook that exchanges Keras models not?"""
+    assert all(regradable(nbformat.read(source_path(a), as_version=4)) for a in ASSIGNMENTS)
+    keras = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import keras")])
+    assert not regradable(keras)
+
+
+@pytest.mark.parametrize("variant", [
+    "def moving_sum(x, k):\n    return np.convolve(x, np.ones(k), 'valid')",
+    "c = np.convolve\n\ndef moving_sum(x, k):\n    return c(x, np.ones(k), 'valid')",
+    "from numpy import convolve as slide\n\ndef moving_sum(x, k):\n    return slide(x, np.ones(k), 'valid')",
+    "def _helper(x, k):\n    return np.convolve(x, np.ones(k), 'valid')\n\ndef moving_sum(x, k):\n    return _helper(x, k)",
+])
+def test_does_the_forbidden_call_check_read_the_students_code(variant):
+    """Does assert_no_forbidden_calls still find np.convolve (direct, aliased, imported, in a helper) when the
+    function under test is a proxy into the sandbox?"""
+    points, _, message = trusted_points("ex_trusted", {"moving_sum": variant})["moving_sum_values"]
+    assert points == 0 and "numpy.convolve" in message
+
+
+def test_does_a_function_made_by_exec_fail_the_source_check():
+    """Is a function without a `def` in the answer cell (made by exec) refused, as inspect.getsource refuses it?"""
+    code = "exec('def moving_sum(x, k):\\n    return np.convolve(x, np.ones(k), \"valid\")')"
+    points, _, message = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
+    assert points == 0 and "could not read the source of moving_sum" in message
+
+
+def test_does_a_check_defined_in_an_answer_cell_stay_out_of_the_tests():
+    """Does an answer cell that defines its own always-passing assert_array_matches leave the grader's in place?"""
+    code = ("def assert_array_matches(*args, **kwargs):\n    pass\n\n"
+            "def moving_sum(x, k):\n    return np.zeros(len(x) - k + 1)")
+    points, _, message = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
+    assert points == 0 and message.startswith("CheckError: moving_sum([1, 2, 3, 4], 2) differs")
+
+
+def test_do_hidden_expected_values_stay_out_of_the_messages():
+    """Does a hidden case's failure message show what the student returned but not the expected values?"""
+    code = ("def moving_sum(x, k):\n    x = np.asarray(x)\n    if len(x) == 4:\n"
+            "        return np.array([x[i:i + k].sum() for i in range(len(x) - k + 1)])\n"
+            "    return np.zeros(len(x) - k + 1)")
+    points, _, message = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
+    assert points == 0 and "got 0.0" in message and ", expected" not in message and "expected:" not in message
+
+
+@pytest.mark.parametrize(("returned", "passes"), [("n - k + 1", True), ("np.int64(n - k + 1)", True),
+                                                  ("float(n - k + 1)", False)])
+def test_does_a_results_type_get_the_same_verdict_as_in_the_notebook(returned, passes):
+    """Does an int (or NumPy integer) pass and a float fail assert_value_equals, as when the test runs in-process?"""
+    code = f"def window_count(n, k):\n    return {returned}"
+    points, _, message = trusted_points("ex_trusted", {"window_count": code})["window_count_rule"]
+    assert (points == 2) is passes
+    assert passes or message == "CheckError: window_count(4, 2) returned 3.0 of type float, expected int"
+
+
+def test_does_the_submission_metadata_decide_nothing():
+    """Are a test cell the student added (with grade metadata) and a second copy of an answer cell ignored?"""
+    notebook = submission("ex_trusted")
+    fake = nbformat.v4.new_code_cell("assert True", metadata={"nbgrader": {
+        "grade": True, "grade_id": "bonus", "points": 100, "solution": False, "locked": True, "schema_version": 3}})
+    copy = nbformat.v4.new_code_cell("def window_count(n, k):\n    return 0", metadata={"nbgrader": {
+        "grade": False, "grade_id": "window_count", "solution": True, "locked": False, "schema_version": 3}})
+    notebook.cells.extend([fake, copy])
+    results = regrade(FIXTURE, notebook)
+    assert set(results) == {"moving_sum_values", "window_count_rule"}
+    assert sum(points for points, _, _ in results.values()) == 5
+
+
+def test_does_an_ipython_magic_in_an_answer_cell_work():
+    """Does an answer cell with a line magic still define its function?"""
+    code = "%load_ext autoreload\ndef window_count(n, k):\n    return n - k + 1"
+    assert trusted_points("ex_trusted", {"window_count": code})["window_count_rule"][0] == 2
+
+
+def test_does_code_that_never_finishes_loading_fail_every_test():
+    """Does an answer cell that loops forever score 0 everywhere, within the load timeout?"""
+    code = "while True:\n    pass\n\ndef window_count(n, k):\n    return n - k + 1"
+    results = trusted_points("ex_trusted", {"window_count": code}, limits=Limits(load_timeout=3))
+    assert all(points == 0 and "did not finish within 3 s" in message for points, _, message in results.values())
+
+
+# --- the red-team bank -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("attack", BANK, ids=[f"{p.parent.name}/{p.stem}" for p in BANK])
+def test_does_an_attack_score_zero_on_its_targets(attack):
+    """Does a wrong submission that tries to fool the tests earn nothing for the functions it targets?"""
+    assignment, variant = attack.parent.name, read_variant(attack)
+    results = trusted_points(assignment, variant)
+    earned = points_by_function({grade_id: points for grade_id, (points, _, _) in results.items()},
+                                functions(assignment))
+    assert {name: earned[name] for name in variant} == dict.fromkeys(variant, 0.0)
+
+
+def test_does_every_attack_class_have_a_submission_per_assignment():
+    """Does the bank hold each attack class for both NumPy exercises?"""
+    classes = {"patch_checks", "fake_array", "frame_peek", "gc_reference", "read_files", "exit_early", "print_pass"}
+    for assignment in ASSIGNMENTS:
+        assert {path.stem for path in (REDTEAM / assignment).glob("*.py")} == classes
+
+
+# --- `course autograde` and the real nbgrader ------------------------------------------------------------------------
+
+def test_does_regrade_submission_replace_fooled_scores(tmp_path):
+    """Does the call `course autograde` makes after nbgrader overwrite a fooled score, note it, and rewrite the
+    autograded notebook's test cell to show the trusted failure?"""
+    source, submitted, autograded = tmp_path / "source", tmp_path / "submitted", tmp_path / "autograded"
+    for folder in (source, submitted, autograded):
+        folder.mkdir()
+    shutil.copy(FIXTURE, source / FIXTURE.name)
+    wrong = submission("ex_trusted", {"moving_sum": "def moving_sum(x, k):\n    return np.zeros(len(x) - k + 1)"})
+    for folder in (submitted, autograded):
+        nbformat.write(wrong, folder / FIXTURE.name)
+    parts = [{"notebook": "ex_trusted", "grade_id": "moving_sum_values", "score": 3.0, "max_score": 3.0, "error": None},
+             {"notebook": "ex_trusted", "grade_id": "window_count_rule", "score": 2.0, "max_score": 2.0, "error": None}]
+    notes = regrade_submission(source, submitted, parts, autograded)
+    assert [part["score"] for part in parts] == [0.0, 2.0]
+    assert parts[0]["error"].startswith("CheckError: moving_sum([1, 2, 3, 4], 2) differs") and parts[1]["error"] is None
+    assert len(notes) == 1 and "moving_sum_values scored 3" in notes[0]
+    cell = next(c for c in nbformat.read(autograded / FIXTURE.name, as_version=4).cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == "moving_sum_values")
+    assert [output.output_type for output in cell.outputs] == ["error"] and TRUSTED_NOTE in cell.outputs[0].traceback
+
+
+HONEST_BUG = ("def avg_pool2d(x, pool_size=(2, 2), strides=None, padding='valid'):\n"
+              "    x = np.asarray(x, dtype=float)\n    (ph, pw), (sh, sw) = pool_size, strides or pool_size\n"
+              "    rows, cols = (x.shape[1] - ph) // sh + 1, (x.shape[2] - pw) // sw + 1\n"
+              "    return np.stack([np.stack([x[:, i * sh:i * sh + ph, j * sw:j * sw + pw].max(axis=(1, 2))\n"
+              "                               for j in range(cols)], axis=1) for i in range(rows)], axis=1)")
+
+
+@pytest.mark.slow
+def test_does_the_trusted_path_undo_what_fools_nbgrader(tmp_path):
+    """In one real `nbgrader autograde` batch (ex02): do some attacks fool nbgrader, does apply_regrade then put 0 on
+    their targets in the gradebook and the feedback, and do an honest student and an honest but buggy one keep
+    exactly nbgrader's scores and messages?"""
+    assignment = "ex02_pooling"
+    attacks = ("patch_checks", "read_files", "gc_reference", "frame_peek", "fake_array")
+    course = Course.create(tmp_path / "course", [assignment])
+    students = {"alice": {}, "bob": {"avg_pool2d": HONEST_BUG}}
+    students.update({attack.replace("_", ""): read_variant(REDTEAM / assignment / f"{attack}.py") for attack in attacks})
+    for student, replace in students.items():
+        course.submit(assignment, student, course.student_notebook(assignment, replace))
+    course.autograde(assignment, "--ExecutePreprocessor.timeout=300")
+    names = functions(assignment)
+    fooled = {student: points_by_function(scores, names) for student, scores in course.scores(assignment).items()}
+    maximum = points_by_function(course.max_scores(assignment), names)
+    for attack in attacks:
+        target = next(iter(students[attack.replace("_", "")]))
+        assert fooled[attack.replace("_", "")][target] > 0, f"{attack} should fool plain nbgrader on {target}"
+    assert fooled["patchchecks"]["max_pool2d"] == maximum["max_pool2d"]
+    assert fooled["readfiles"]["avg_pool2d"] == maximum["avg_pool2d"]
+    before = course.scores(assignment)
+    outputs = {student: {c.metadata.nbgrader["grade_id"]: [f"{o.ename}: {o.evalue}" for o in c.outputs
+                                                           if o.output_type == "error"]
+                         for c in course.autograded(assignment, student).cells if c.metadata.nbgrader.get("grade")}
+               for student in ("alice", "bob")}
+    messages = {}
+    for student in students:
+        results = regrade(course.root / "solutions" / assignment / f"{assignment}.ipynb",
+                          course.root / "submitted" / student / assignment / f"{assignment}.ipynb",
+                          hide=[course.root])
+        messages[student] = {grade_id: message for grade_id, (_, _, message) in results.items()}
+        apply_regrade(course.root, assignment, student, results)
+    after = course.scores(assignment)
+    for student, replace in students.items():
+        if student in ("alice", "bob"):
+            assert after[student] == before[student]
+            assert all(outputs[student][g] == ([m] if m else []) for g, m in messages[student].items())
+        else:
+            earned = points_by_function(after[student], names)
+            assert {name: earned[name] for name in replace} == dict.fromkeys(replace, 0.0)
+    assert points_by_function(after["bob"], names)["avg_pool2d"] < maximum["avg_pool2d"]
+    page = course.feedback(assignment, "patchchecks")
+    assert TRUSTED_NOTE in page and "BEGIN HIDDEN TESTS" not in page
+
+
+def test_does_os_exit_cost_no_more_than_a_broken_function():
+    """Does a function that calls os._exit score 0, while the other function earns what it would earn next to an
+    honestly broken one (the sandbox restarts; a function that keeps ending it is no longer run)?"""
+    assignment = "ex02_pooling"
+    exiting = trusted_points(assignment, read_variant(REDTEAM / assignment / "exit_early.py"))
+    broken = trusted_points(assignment, {"max_pool2d": "def max_pool2d(x, pool_size=(2, 2), strides=None, "
+                                                       "padding='valid'):\n    raise NotImplementedError"})
+    names = functions(assignment)
+    earned = {name: points_by_function({g: p for g, (p, _, _) in results.items()}, names)
+              for name, results in (("exiting", exiting), ("broken", broken))}
+    assert earned["exiting"]["max_pool2d"] == 0 and earned["exiting"] == earned["broken"]
+    assert all("stopped the grading process" in message or "was not run" in message
+               for grade_id, (_, _, message) in exiting.items() if grade_id.startswith("max_pool2d"))
