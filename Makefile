@@ -19,7 +19,7 @@ ifeq ($(origin COURSE_CIFAR10), undefined)
   endif
 endif
 
-.PHONY: setup book test clean reproduce benchmarks
+.PHONY: setup book browser test clean reproduce benchmarks
 .DEFAULT_GOAL := book
 
 setup: $(SETUP_STAMP)
@@ -36,7 +36,15 @@ $(SETUP_STAMP): pyproject.toml constraints.txt package.json package-lock.json
 book: setup
 	$(BIN)/jupyter-book build $(BOOK) --builder html -W -n --keep-going
 
-test: book
+# The browser tests drive Debian's Chromium (Playwright's own browser download needs internet); installed when missing.
+CHROMIUM := /usr/bin/chromium
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "Install Chromium at $(CHROMIUM) for the browser tests"; exit 1; }
+	apt-get update && apt-get install -y chromium
+
+test: book browser
 	$(BIN)/python -m pytest
 
 # The CIFAR-10 page's full training run (hours on a CPU): executes book/cifar10-cnn.md with COURSE_FULL_RUN=1,

@@ -16,7 +16,8 @@ from .grading.workspace import Course, CourseError, skip_iri_grammar
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="course", description=__doc__.split("\n\n")[0].replace("\n", " "))
+    parser = argparse.ArgumentParser(prog="course", description="Release, collect, autograde, feedback, reports "
+                                     "and merge for instructors; `course validate` for students. See GRADING.md.")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--course-dir", help="the course repository (default: the nearest folder holding "
                                              "nbgrader_config.py)")

@@ -6,6 +6,7 @@ that passes the site is seen to fail a broken one. A problem is one line of text
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import json
@@ -14,13 +15,15 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urldefrag
 
+import nbformat
 import yaml
+from jupyter_cache import get_cache
+from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 
 #: Debian's Chromium: Playwright's own browser download needs internet, so the suite drives the system browser.
@@ -41,7 +44,7 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 #: nbgrader's markers: none may reach the website.
 LEAK_MARKERS = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS", "BEGIN HIDDEN")
-HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.DOTALL)
+HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS[^\n]*\n(.*?)### END HIDDEN TESTS", re.DOTALL)
 #: URL schemes that never leave the machine.
 LOCAL_SCHEMES = ("data:", "blob:", "about:")
 TIMEOUT_MS = 20_000
@@ -82,6 +85,7 @@ PROBE = """async () => {
       return {
         output: output !== null && (output.textContent.trim() !== "" || output.querySelector("img, svg, table") !== null),
         shown: output !== null && (shown(output) || output.closest("details") !== null),
+        traceback: cell.querySelector(".cell_output .traceback") !== null,
       };
     }),
     links: [...document.querySelectorAll("a[href]")].map((a) => a.href),
@@ -145,7 +149,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@contextmanager
+@contextlib.contextmanager
 def serve(directory: Path) -> Iterator[str]:
     """Serve ``directory`` on a free localhost port; yields the origin, e.g. ``http://127.0.0.1:41234``."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
@@ -159,7 +163,7 @@ def serve(directory: Path) -> Iterator[str]:
             thread.join()
 
 
-@contextmanager
+@contextlib.contextmanager
 def chromium(user_data_dir: Path) -> Iterator[BrowserContext]:
     """Headless system Chromium with a fresh profile in ``user_data_dir``."""
     with sync_playwright() as playwright:
@@ -230,30 +234,49 @@ def image_problems(seen: PageVisit) -> list[str]:
     return problems
 
 
-def executed_cells(notebook: Path) -> list[dict] | None:
-    """The code cells an executed notebook renders (``remove-cell`` ones dropped); None when there is no notebook."""
-    if not notebook.is_file():
+def executed_cells(source: Path, cache: Path) -> list[dict] | None:
+    """The code cells a page renders (``remove-cell`` ones dropped), with the outputs the build's execution cache
+    holds for the page's current source; None for a page that is not a notebook.
+
+    A page missing from the cache (its run failed: jupyter-cache keeps successful runs only, or it changed since the
+    build) has cells with no execution count. The cache is the ground truth because myst-nb's ``jupyter_execute/``
+    copy of a page served from the cache carries no outputs.
+    """
+    text = source.read_text(encoding="utf-8")
+    if source.suffix == ".ipynb":
+        notebook = nbformat.reads(text, as_version=4)
+    elif is_myst_markdown_notebook(text):
+        notebook = read_myst_markdown_notebook(text)
+    else:
         return None
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    if cache.is_dir():
+        with contextlib.suppress(KeyError):
+            notebook = get_cache(cache).merge_match_into_notebook(notebook)[1]
     return [
         cell
-        for cell in cells
-        if cell["cell_type"] == "code" and "remove-cell" not in cell.get("metadata", {}).get("tags", [])
+        for cell in notebook.cells
+        if cell.cell_type == "code" and "remove-cell" not in cell.get("metadata", {}).get("tags", [])
     ]
 
 
 def output_problems(seen: PageVisit, cells: list[dict] | None) -> list[str]:
-    """Code cells whose executed notebook has outputs but whose page shows none (``.cell_output``) or hides it."""
+    """Code cells that show a traceback, never ran, or ran with output that the page does not show
+    (no ``.cell_output``, or one that is not rendered outside a collapsed ``details``)."""
     shown = seen.report["cells"]
+    problems = [f"{seen.url}: code cell {n} shows a traceback" for n, cell in enumerate(shown, 1) if cell["traceback"]]
     if cells is None:
-        return [f"{seen.url}: shows code cells but has no executed notebook"] if shown else []
+        return [*problems, f"{seen.url}: shows code cells but has no executed notebook"] if shown else problems
     if len(cells) != len(shown):
-        return [f"{seen.url}: {len(shown)} code cells on the page, {len(cells)} in the executed notebook"]
-    problems = []
+        return [*problems, f"{seen.url}: {len(shown)} code cells on the page, {len(cells)} in the executed notebook"]
+    never_ran = []
     for number, (cell, on_page) in enumerate(zip(cells, shown, strict=True), start=1):
-        expected = cell.get("outputs") and "remove-output" not in cell.get("metadata", {}).get("tags", [])
-        if expected and not (on_page["output"] and on_page["shown"]):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.get("execution_count") is None and "skip-execution" not in tags:
+            never_ran.append(number)
+        elif cell.get("outputs") and "remove-output" not in tags and not (on_page["output"] and on_page["shown"]):
             problems.append(f"{seen.url}: code cell {number} ran with output but the page does not show it")
+    if never_ran:
+        problems.append(f"{seen.url}: code cells {never_ran} never ran (or the page changed since the build)")
     return problems
 
 

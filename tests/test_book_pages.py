@@ -1,8 +1,9 @@
 """Does the built website hold every page of the table of contents, with the chapter's printed outputs on the right
-pages, captioned figures and a complete bibliography?"""
+pages, captioned figures, a summary and an exercise link ending every section, and a complete bibliography?"""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -183,3 +184,28 @@ def test_does_the_summary_list_every_cited_work(built_site):
     for author, year in [("LeCun", "1989"), ("Li", "2016"), ("Krizhevsky", "2012"), ("Simonyan", "2014"),
                          ("He", "2016"), ("Jain", "1991")]:
         assert any(author in entry and year in entry for entry in entries), f"no bibliography entry for {author} {year}"
+
+
+#: The exercise notebook each section points to (why-cnns has a pen-and-paper exercise only).
+EXERCISES = {
+    "convolution-1d": "ex01_convolution.ipynb",
+    "convolution-2d": "ex01_convolution.ipynb",
+    "convolution-nd": "ex01_convolution.ipynb",
+    "convolutional-layers": "ex01_convolution.ipynb",
+    "pooling": "ex02_pooling.ipynb",
+}
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_does_every_section_end_with_a_summary_and_an_exercise(built_site, name):
+    text = (built_site / "book" / f"{name}.html").read_text(encoding="utf-8")
+    summary, exercise = text.find('<section id="summary">'), text.find('<section id="exercise">')
+    assert 0 <= summary < exercise, f"book/{name}.html lacks a Summary section followed by an Exercise section"
+
+
+@pytest.mark.parametrize(("name", "notebook"), EXERCISES.items())
+def test_can_the_reader_download_the_sections_exercise_notebook(built_site, name, notebook):
+    text = (built_site / "book" / f"{name}.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="\.\./(_downloads/[^"]+/' + re.escape(notebook) + ')"', text)
+    assert links, f"book/{name}.html has no download link to {notebook}"
+    assert all((built_site / link).is_file() for link in links)

@@ -23,6 +23,9 @@ BUGS = sorted(path.stem for path in BANK.glob("*.py") if not path.stem.startswit
 ENDLESS_LOOP = "while True:  # left over from an experiment\n    pass\n\n"
 RAISES = 'def conv2d(x, w, mode="full"):\n    raise RuntimeError("not finished yet")\n'
 DELETED_CELL = "conv1d_modes"
+#: The endless loop runs until the per-cell timeout; the course's (nbgrader_config.py) allows exercise 3's training
+#: cells far longer than any cell of exercise 1 needs, so this run sets a shorter one.
+CELL_TIMEOUT_S = 20
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +40,7 @@ def graded(tmp_path_factory):
     notebook = course.student_notebook(ASSIGNMENT)
     notebook.cells = [cell for cell in notebook.cells if cell.get("id") != DELETED_CELL]
     course.submit(ASSIGNMENT, "broken_deleted_test_cell", notebook)
-    course.autograde(ASSIGNMENT)
+    course.autograde(ASSIGNMENT, f"--ExecutePreprocessor.timeout={CELL_TIMEOUT_S}")
     return course
 
 
@@ -100,8 +103,7 @@ def test_does_feedback_show_the_failure_but_no_hidden_test(graded):
     """A student whose "same" padding is off sees which case failed, never the hidden code or expected values."""
     student = "conv2d_layer_symmetric_padding"
     page = html.unescape(re.sub(r"<[^>]+>", "", graded.feedback(ASSIGNMENT, student)))
-    submitted = "\n".join(cell.source for cell in graded.autograded(ASSIGNMENT, student).cells
-                          if not cell.metadata.get("nbgrader", {}).get("grade"))
+    submitted = "\n".join(solution_code(graded.source(ASSIGNMENT)).values()) + (BANK / f"{student}.py").read_text()
     released = "\n".join(cell.source for cell in graded.released(ASSIGNMENT).cells)
     hidden = {line.strip() for cell in graded.source(ASSIGNMENT).cells for region in hidden_regions(cell.source)
               for line in region.splitlines()}

@@ -212,3 +212,15 @@ def test_does_the_default_layout_hide_what_it_is_told(tmp_path):
     layout = default_layout(hide=[tmp_path / "workspace"])
     assert str((tmp_path / "workspace").resolve()) in layout.hide
     assert any(Path(sys.prefix).resolve() == Path(path) for path in layout.keep)
+
+
+def test_does_changing_an_argument_in_place_fail_the_call():
+    """Is a function that modifies its input array reported (the tests' own arrays are never touched)?"""
+    code = "def scale(x, factor=2):\n    x *= factor\n    return x\n\ndef pure(x):\n    return x * 2\n"
+    x = np.ones(3)
+    with Sandbox() as box:
+        box.load([code])
+        with pytest.raises(AssertionError, match=r"scale changed its input \(argument 1\) in place"):
+            box.call("scale", (x,))
+        assert np.array_equal(box.call("pure", (x,)), 2 * x)
+    assert np.array_equal(x, np.ones(3))

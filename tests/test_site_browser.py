@@ -109,12 +109,12 @@ def test_do_images_load_and_carry_alt_text(visits: dict[str, PageVisit]):
 
 
 @pytest.mark.browser
-def test_does_every_executed_cell_show_its_output(visits: dict[str, PageVisit], built_site: Path):
-    executed = built_site.parent / "jupyter_execute"
+def test_does_every_executed_cell_show_its_output(visits: dict[str, PageVisit], built_site: Path, repo: Path):
+    cache = built_site.parent / ".jupyter_cache"
     problems = [
         problem
         for page, seen in visits.items()
-        for problem in output_problems(seen, executed_cells(executed / f"{page}.ipynb"))
+        for problem in output_problems(seen, executed_cells(_source(repo, page), cache))
     ]
     assert not problems, _report(problems)
 
@@ -198,6 +198,10 @@ def site_copy(built_site: Path, tmp_path: Path) -> Path:
     return copy
 
 
+def _source(repo: Path, page: str) -> Path:
+    return next(path for path in (repo / f"{page}.md", repo / f"{page}.ipynb") if path.is_file())
+
+
 def _first_page_with(site: Path, pages: list[str], pattern: str) -> str | None:
     return next((page for page in pages if re.search(pattern, (site / f"{page}.html").read_text("utf-8"))), None)
 
@@ -234,6 +238,18 @@ def test_is_a_missing_figure_reported(site_copy: Path, built_pages: list[str], c
     with serve(site_copy) as url:
         problems = image_problems(visit(chromium, f"{url}/{page}.html"))
     assert any("did not load" in problem and figure in problem for problem in problems), problems
+
+
+@pytest.mark.browser
+def test_is_a_hidden_cell_output_reported(
+    site_copy: Path, built_site: Path, built_pages: list[str], repo: Path, chromium
+):
+    cells = {page: executed_cells(_source(repo, page), built_site.parent / ".jupyter_cache") for page in built_pages}
+    page = next(page for page in built_pages if any(cell.outputs for cell in cells[page] or []))
+    _edit(site_copy / f"{page}.html", "</head>", "<style>.cell_output { display: none }</style></head>")
+    with serve(site_copy) as url:
+        problems = output_problems(visit(chromium, f"{url}/{page}.html"), cells[page])
+    assert any("ran with output but the page does not show it" in problem for problem in problems), problems
 
 
 @pytest.mark.browser

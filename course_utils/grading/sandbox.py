@@ -16,7 +16,8 @@ Wire format: every message is length-prefixed; its JSON header describes the val
 ``.npy`` blobs (``np.save``/``np.load`` with ``allow_pickle=False``). Only ``None``, ``bool``, ``int``, ``float``,
 ``complex``, ``str``, tuples, lists, dicts, NumPy arrays and NumPy scalars cross, so no object of the student's
 (e.g. one whose ``__eq__`` always answers True) ever reaches the trusted process. A student's exception comes back
-as its type name and message; a crash, an exit or a timeout of the sandbox raises :class:`SandboxError`.
+as its type name and message; a crash, an exit or a timeout of the sandbox raises :class:`SandboxError`. Arrays are
+copies on each side, so a function that changes an argument in place fails the call with a CheckError instead.
 """
 
 from __future__ import annotations
@@ -296,10 +297,16 @@ class Sandbox:
         except Unsupported as error:
             raise TypeError(f"{name}() cannot be graded with this argument: {error}") from None
         try:
-            return self._request(header, self.limits.call_timeout, f"{name}()", blobs)["value"]
+            answer = self._request(header, self.limits.call_timeout, f"{name}()", blobs)
         except SandboxError:
             self._stops[name] = self._stops.get(name, 0) + 1
             raise
+        if answer.get("changed"):  # the caller's arrays are copies here: say what would have changed in place
+            from course_utils.checks import CheckError
+
+            changed = ", ".join(str(key) for key in answer["changed"])
+            raise CheckError(f"{name} changed its input ({changed}) in place; it must leave its arguments unchanged")
+        return answer["value"]
 
     def _request(self, header: dict, timeout: float, what: str, blobs: list[bytes] = ()) -> dict:
         if self.process is None or self.process.poll() is not None:
@@ -467,7 +474,6 @@ def _confine(config: dict) -> tuple[str, str]:
         _check(libc.unshare(flags), "unshare")
     except OSError as error:
         return "limits only", f"{error} (no user/mount/network namespaces here)"
-    _check(libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0), "prctl")
     if not as_root:
         Path("/proc/self/setgroups").write_text("deny")
         Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
@@ -557,7 +563,11 @@ def serve(read_fd: int, write_fd: int) -> None:
             elif op == "call":
                 function = namespace[header["name"]]
                 args, kwargs = decode(header["args"], blobs), decode(header["kwargs"], blobs)
+                arrays = {**{f"argument {i + 1}": a for i, a in enumerate(args)}, **kwargs}
+                before = {key: a.copy() for key, a in arrays.items() if isinstance(a, np.ndarray)}
                 answer = {"value": encode(function(*args, **kwargs), out)}
+                answer["changed"] = [key for key, copy in before.items()
+                                     if not np.array_equal(copy, arrays[key], equal_nan=copy.dtype.kind in "fc")]
             else:
                 answer = {"fatal": f"unknown request {op!r}"}
         except Unsupported as error:
@@ -573,6 +583,8 @@ def main(argv: list[str] | None = None) -> None:
     config = json.loads((argv or sys.argv[1:])[0])
     read_fd, write_fd = config["read_fd"], config["write_fd"]
     try:
+        if sys.platform.startswith("linux"):  # end with the grader, even when it is killed
+            _check(_libc().prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0), "prctl")
         isolation, warning = ("limits only", "namespaces are Linux-only") if not sys.platform.startswith("linux") \
             else _confine(config)
         if warning and os.geteuid() == 0:

@@ -89,6 +89,11 @@ def student_answers(cells: list[Cell], submitted) -> dict[str, str]:
 
 def _python(source: str) -> str:
     """Cell source with IPython syntax (magics, ``!`` commands) turned into calls of ``get_ipython()``."""
+    try:
+        compile(source, "<cell>", "exec")
+        return source
+    except (SyntaxError, ValueError):
+        pass
     from IPython.core.inputtransformer2 import TransformerManager
 
     try:

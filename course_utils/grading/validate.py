@@ -6,6 +6,7 @@ only when every test passes. The hidden tests that grade the submission are not 
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from .workspace import CourseError
@@ -24,7 +25,7 @@ def validate(notebook: Path, timeout: int = 300, echo=print) -> bool:
         raise CourseError(f"{notebook} is not a valid notebook: {error}") from None
     client = NotebookClient(nb, timeout=timeout, allow_errors=True, interrupt_on_timeout=True,
                             resources={"metadata": {"path": str(notebook.parent.resolve())}})
-    client.execute()
+    client.execute(stderr=subprocess.DEVNULL)  # the kernel's own start-up notices are not the student's concern
     passed = failed = 0
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})

@@ -40,7 +40,8 @@ def _sanitize(submission: Path, notebooks: list[str], known_ids: dict[str, set[s
     """Repair what nbgrader cannot grade, in the worker's copy; return one line per repair.
 
     A file that is not a valid notebook is removed (nbgrader then scores that notebook 0); a cell whose grade id
-    is not in the assignment loses its nbgrader metadata (the original cell is added back from the source).
+    is not in the assignment, or repeats an earlier cell's, loses its nbgrader metadata (a test cell that is then
+    missing is added back from the source).
     """
     import nbformat
 
@@ -58,14 +59,24 @@ def _sanitize(submission: Path, notebooks: list[str], known_ids: dict[str, set[s
                             f"{str(error).splitlines()[0][:200]}); scored 0")
             path.unlink()
             continue
-        changed = False
+        changed, seen = False, set()
         for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader")
-            if meta and meta.get("grade_id") not in known_ids[name]:
-                problems.append(f"{name}.ipynb: a cell has grade id {meta.get('grade_id')!r}, which the assignment "
-                                f"does not have (edited metadata?); it was graded as an ordinary cell")
-                del cell.metadata["nbgrader"]
-                changed = True
+            if meta is None:
+                continue
+            grade_id = meta.get("grade_id")
+            if grade_id not in known_ids[name]:
+                problems.append(f"{name}.ipynb: a cell has grade id {grade_id!r}, which the assignment does not "
+                                f"have (edited metadata?); it was graded as an ordinary cell")
+            elif grade_id in seen:
+                problems.append(f"{name}.ipynb: cell {grade_id!r} appears more than once; the copies after the "
+                                f"first were graded as ordinary cells")
+            else:
+                seen.add(grade_id)
+                continue
+            # nbgrader's own de-duplication leaves metadata that later steps cannot read: drop it here.
+            del cell.metadata["nbgrader"]
+            changed = True
         if changed:
             nbformat.write(nb, path)
     return problems

@@ -4,7 +4,9 @@ import numpy as np
 
 class _Agreeable(np.ndarray):
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        plain = [np.asarray(value) if isinstance(value, np.ndarray) else value for value in inputs]
+        plain = [value.view(np.ndarray) if isinstance(value, np.ndarray) else value for value in inputs]
+        if "out" in kwargs:
+            kwargs["out"] = tuple(value.view(np.ndarray) for value in kwargs["out"])
         result = getattr(ufunc, method)(*plain, **kwargs)
         if isinstance(result, np.ndarray) and result.dtype == bool:
             return np.ones(result.shape, dtype=bool).view(_Agreeable)
