@@ -45,6 +45,10 @@ PHONE = {"width": 390, "height": 844}
 #: nbgrader's markers: none may reach the website.
 LEAK_MARKERS = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS", "BEGIN HIDDEN")
 HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS[^\n]*\n(.*?)### END HIDDEN TESTS", re.DOTALL)
+SOLUTION = re.compile(r"### BEGIN SOLUTION.*?### END SOLUTION", re.DOTALL)
+#: Copied verbatim from MathJax's npm package, not built from course files, and media: searched for the markers only.
+VENDORED = ("_static/mathjax/",)
+MEDIA = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2", ".ttf", ".otf", ".eot"}
 #: URL schemes that never leave the machine.
 LOCAL_SCHEMES = ("data:", "blob:", "about:")
 TIMEOUT_MS = 20_000
@@ -83,7 +87,8 @@ PROBE = """async () => {
     cells: [...article.querySelectorAll("div.cell")].map((cell) => {
       const output = cell.querySelector(".cell_output");
       return {
-        output: output !== null && (output.textContent.trim() !== "" || output.querySelector("img, svg, table") !== null),
+        output: output !== null
+          && (output.textContent.trim() !== "" || output.querySelector("img, svg, table") !== null),
         shown: output !== null && (shown(output) || output.closest("details") !== null),
         traceback: cell.querySelector(".cell_output .traceback") !== null,
       };
@@ -100,7 +105,8 @@ WIDTH = """() => {
   const contained = (el) => {  // inside a scrolling box or a fixed drawer: does not widen the page
     for (let box = el; box; box = box.parentElement) {
       const style = getComputedStyle(box);
-      if (style.position === "fixed" || (box !== el && ["auto", "scroll", "hidden", "clip"].includes(style.overflowX))) {
+      const scrolls = box !== el && ["auto", "scroll", "hidden", "clip"].includes(style.overflowX);
+      if (style.position === "fixed" || scrolls) {
         return true;
       }
     }
@@ -182,9 +188,9 @@ def _is_local(url: str) -> bool:
 
 
 def visit(context: BrowserContext, url: str, *, screenshots: Path | None = None) -> PageVisit:
-    """Load ``url`` in a new desktop-sized tab, wait for its math, images and fonts, and probe it; then measure it at desktop and
-    phone size. When asked, saves ``<screenshots>-desktop.png`` (the first screen: header, sidebars, opening) and
-    ``<screenshots>-phone.png`` (the whole page, where narrow layouts break)."""
+    """Load ``url`` in a new desktop-sized tab, wait for its math, images and fonts, and probe it; then measure it at
+    desktop and phone size. When asked, saves ``<screenshots>-desktop.png`` (the first screen: header, sidebars,
+    opening) and ``<screenshots>-phone.png`` (the whole page, where narrow layouts break)."""
     page = context.new_page()
     page.set_viewport_size(DESKTOP)
     requests: list[str] = []
@@ -365,22 +371,27 @@ def download_problems(links: dict[str, list[str]], released: Path) -> list[str]:
 
 
 def hidden_test_texts(solutions: Path) -> list[tuple[str, str]]:
-    """``(notebook, text)`` for every hidden-test region of every source notebook, whitespace collapsed."""
+    """``(notebook, text)`` for every hidden-test region of every source notebook, whitespace collapsed; a region
+    whose text the released notebook shows anyway (say, a visible test makes the same call) is not secret."""
     texts = []
     for notebook in sorted(solutions.rglob("*.ipynb")):
         if ".ipynb_checkpoints" in notebook.parts:
             continue
-        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
-            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        sources = [
+            "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        ]
+        released = " ".join(" ".join(SOLUTION.sub("", HIDDEN_TESTS.sub("", source)).split()) for source in sources)
+        for source in sources:
             for region in HIDDEN_TESTS.findall(source):
-                if text := " ".join(region.split()):
+                if (text := " ".join(region.split())) and text not in released:
                     texts.append((notebook.name, text))
     return texts
 
 
 def _readable_text(path: Path) -> str:
     """A file's text as a reader or a search would see it: HTML unhighlighted, notebooks' JSON decoded."""
-    raw = path.read_bytes().decode("utf-8", errors="ignore")
+    raw = path.read_text(encoding="utf-8", errors="ignore")
     if path.suffix in {".html", ".htm"}:
         return raw + "\n" + html.unescape(re.sub(r"<[^>]+>", "", raw))
     if path.suffix in {".ipynb", ".json"}:
@@ -405,16 +416,18 @@ def _strings(value: object) -> Iterator[str]:
 
 
 def leak_problems(site: Path, solutions: Path) -> list[str]:
-    """Files of the built site that carry nbgrader's solution/hidden markers or the text of any hidden test."""
+    """Files of the built site that carry nbgrader's solution/hidden markers, or the text of any hidden test of the
+    notebooks under ``solutions`` (whitespace-insensitive; media and the verbatim MathJax copy get the markers only)."""
     hidden = hidden_test_texts(solutions)
     problems = []
     for path in sorted(site.rglob("*")):
         if not path.is_file():
             continue
-        text = _readable_text(path)
-        name = path.relative_to(site)
+        name = path.relative_to(site).as_posix()
+        built_from_course = path.suffix.lower() not in MEDIA and not name.startswith(VENDORED)
+        text = _readable_text(path) if built_from_course else path.read_text(encoding="utf-8", errors="ignore")
         problems += [f"{name}: contains {marker!r}" for marker in LEAK_MARKERS if marker in text]
-        if hidden:
+        if hidden and built_from_course:
             flat = " ".join(text.split())
             problems += [f"{name}: contains a hidden test of {notebook}" for notebook, test in hidden if test in flat]
     return problems

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils.grading.sandbox import Limits, Sandbox, SandboxError, decode, default_layout, encode
+from course_utils.grading.sandbox import (IsolationWarning, Limits, Sandbox, SandboxError, decode, default_layout,
+                                          encode)
 
 PROBE = """
 import os, socket, sys
@@ -224,3 +225,13 @@ def test_does_changing_an_argument_in_place_fail_the_call():
             box.call("scale", (x,))
         assert np.array_equal(box.call("pure", (x,)), 2 * x)
     assert np.array_equal(x, np.ones(3))
+
+
+def test_does_a_machine_without_namespaces_still_grade_with_a_warning(monkeypatch):
+    """Where namespaces fail, does the sandbox run with its limits only and say so with an IsolationWarning?"""
+    monkeypatch.setattr(Sandbox, "_namespaces_failed", "not permitted here")
+    monkeypatch.setattr(Sandbox, "_warned", False)
+    with pytest.warns(IsolationWarning, match="not permitted here"), Sandbox() as box:
+        box.load([PROBE])
+        assert box.isolation == "limits only"
+        assert box.call("echo", (1,)) == ((1,), {})

@@ -1,8 +1,8 @@
 """Does the built website work in a real browser, offline, on a desktop and a phone, without leaking solutions?
 
 One headless Chromium serves the whole session; every page of `_toc.yml` is loaded once at desktop size, then
-measured at phone size too; screenshots of both land in `test-artifacts/site/`. The negative tests break a copy of the site and
-check that the same functions report it.
+measured at phone size too; screenshots of both land in `test-artifacts/site/`. The negative tests break a copy of
+the site and check that the same functions report it.
 """
 
 from __future__ import annotations
@@ -193,8 +193,11 @@ def test_is_the_site_free_of_solutions_and_hidden_tests(built_site: Path, repo: 
 
 @pytest.fixture
 def site_copy(built_site: Path, tmp_path: Path) -> Path:
+    """A copy of the built site to break; the verbatim MathJax folder (most of its bytes) is linked, not copied."""
     copy = tmp_path / "site"
-    shutil.copytree(built_site, copy)
+    mathjax = built_site / "_static" / "mathjax"
+    shutil.copytree(built_site, copy, ignore=lambda folder, _: ["mathjax"] if Path(folder) == mathjax.parent else [])
+    (copy / "_static" / "mathjax").symlink_to(mathjax, target_is_directory=True)
     return copy
 
 
@@ -217,7 +220,7 @@ def test_is_math_left_raw_without_mathjax_reported(site_copy: Path, built_pages:
     page = _first_page_with(site_copy, built_pages, r'class="math')
     assert page is not None, "no page has math to break"
     html_file = site_copy / f"{page}.html"
-    script = re.search(r'<script[^>]*src="[^"]*mathjax/tex-chtml\.js[^"]*"[^>]*></script>', html_file.read_text("utf-8"))
+    script = re.search(r'<script[^>]*src="[^"]*mathjax/tex-chtml\.js[^"]*"[^>]*></script>', html_file.read_text())
     _edit(html_file, script.group(), "")
     with serve(site_copy) as url:
         problems = math_problems(visit(chromium, f"{url}/{page}.html"))

@@ -28,7 +28,6 @@ import io
 import json
 import os
 import select
-import shutil
 import signal
 import struct
 import subprocess
@@ -57,6 +56,10 @@ NOBODY = 65534
 
 class SandboxError(Exception):
     """The sandbox stopped (crash, exit, limit, timeout) or answered something the protocol does not allow."""
+
+
+class _StartFailed(SandboxError):
+    """The sandbox could not confine itself (it reports why instead of running unconfined)."""
 
 
 class IsolationWarning(UserWarning):
@@ -210,6 +213,8 @@ class Sandbox:
     """A running sandbox: ``load`` the code once, then ``call`` its functions (restarted after a crash)."""
 
     _warned = False
+    #: Why confinement failed on this machine (then later sandboxes run with the limits only), or "".
+    _namespaces_failed = ""
 
     def __init__(self, limits: Limits | None = None, layout: Layout | None = None):
         self.limits = limits or Limits()
@@ -230,7 +235,7 @@ class Sandbox:
         requests_r, requests_w = os.pipe()
         answers_r, answers_w = os.pipe()
         config = {"limits": asdict(self.limits), "layout": asdict(self.layout), "root": str(folder / "root"),
-                  "read_fd": requests_r, "write_fd": answers_w}
+                  "read_fd": requests_r, "write_fd": answers_w, "namespaces_failed": Sandbox._namespaces_failed}
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "MPLBACKEND": "Agg",
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         self._stderr = (folder / "stderr.txt").open("wb")
@@ -243,7 +248,14 @@ class Sandbox:
             os.close(requests_r)
             os.close(answers_w)
         self._send, self._receive = requests_w, answers_r
-        hello = self._answer(self.limits.load_timeout, "starting")
+        try:
+            hello = self._answer(self.limits.load_timeout, "starting")
+        except _StartFailed as error:
+            if Sandbox._namespaces_failed:
+                raise
+            Sandbox._namespaces_failed = str(error)  # e.g. user namespaces that may not mount: run without them
+            self.start()
+            return
         self.isolation = str(hello.get("isolation"))
         if hello.get("warning") and not Sandbox._warned:
             Sandbox._warned = True
@@ -332,7 +344,7 @@ class Sandbox:
             raise student_exception(header["error"])
         if "fatal" in header:
             self.close()
-            raise SandboxError(f"the sandbox could not start: {header['fatal']}")
+            raise _StartFailed(f"the sandbox could not start: {header['fatal']}")
         if "value" in header:
             try:
                 header["value"] = decode(header["value"], blobs)
@@ -585,8 +597,12 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if sys.platform.startswith("linux"):  # end with the grader, even when it is killed
             _check(_libc().prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0), "prctl")
-        isolation, warning = ("limits only", "namespaces are Linux-only") if not sys.platform.startswith("linux") \
-            else _confine(config)
+        if not sys.platform.startswith("linux"):
+            isolation, warning = "limits only", "namespaces are Linux-only"
+        elif config["namespaces_failed"]:
+            isolation, warning = "limits only", f"namespaces failed here ({config['namespaces_failed']})"
+        else:
+            isolation, warning = _confine(config)
         if warning and os.geteuid() == 0:
             warning += "; the student's code runs as root"
         _limit_resources(config["limits"])

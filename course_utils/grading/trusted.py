@@ -316,8 +316,9 @@ def rewrite_outputs(notebook_path: str | Path, results: dict[str, tuple[float, f
             cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
         else:
             ename, _, evalue = message.partition(": ")
+            evalue = f"{evalue}\n{TRUSTED_NOTE}"
             cell.outputs = [nbformat.v4.new_output("error", ename=ename, evalue=evalue,
-                                                   traceback=[message, TRUSTED_NOTE])]
+                                                   traceback=[f"{ename}: {evalue}"])]
     # nbgrader leaves autograded notebooks read-only: write a new file in its place, with the same mode
     path = Path(notebook_path)
     partial = path.with_name(path.name + ".partial")
