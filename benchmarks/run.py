@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import time
 from pathlib import Path
 
@@ -50,6 +51,8 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller sizes: a smoke run, not figures to record")
     parser.add_argument("--output", type=Path, default=HERE, help="folder for RESULTS.md and results.json")
     args = parser.parse_args(argv)
+    for name, value in {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}.items():
+        os.environ.setdefault(name, value)  # before any benchmark imports TensorFlow
     unknown = sorted(set(args.names) - set(available()))
     if unknown:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; available: {', '.join(available())}")
