@@ -72,8 +72,8 @@ def run(quick: bool = False) -> dict:
             many_wall, many_cpu = _autograde(course, assignment, copies)
             rows.append({
                 "assignment": assignment,
-                "kernel s (cells)": round(statistics.median(
-                    _kernel_seconds(course.autograded(assignment, f"student{index:02d}")) for index in range(copies)), 2),
+                "kernel s (cells)": round(statistics.median(_kernel_seconds(course.autograded(
+                    assignment, f"student{index:02d}")) for index in range(copies)), 2),
                 "autograde s per submission (wall)": round((many_wall - one_wall) / (copies - 1), 2),
                 "autograde s per submission (CPU)": round((many_cpu - one_cpu) / (copies - 1), 2),
                 f"one call, {copies} submissions (wall s)": round(many_wall, 1),

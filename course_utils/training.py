@@ -28,6 +28,7 @@ import numpy as np
 
 from course_utils.checks import CheckError
 from course_utils.data import NUM_CLASSES, load_cifar10, subset
+from course_utils.reference import CNN_TOTAL_PARAMS
 
 PROFILE_ENV = "COURSE_GRADING_PROFILE"
 DETERMINISM_ENV = "COURSE_GRADING_DETERMINISTIC"
@@ -108,8 +109,8 @@ class TrainingRun:
             "deterministic": self.deterministic,
             "epochs_run": self.epochs_run,
             "history": self.history,
-            "balanced_accuracy": self.balanced_accuracy,
-            "accuracy": self.accuracy,
+            "balanced_accuracy": round(self.balanced_accuracy, 6),
+            "accuracy": round(self.accuracy, 6),
             "wall_time_s": round(self.wall_time_s, 1),
             "cpu_time_s": round(self.cpu_time_s, 1),
             "stopped_by_time_cap": self.stopped_by_time_cap,
@@ -288,7 +289,7 @@ def check_training(build_cnn, compile_cnn, *, callbacks=None, profile: str | Non
     if run.stopped_by_time_cap:
         clock = "seconds" if chosen.needs_gpu else "CPU seconds"
         raise CheckError(f"training under {budget} passed the time cap of {chosen.time_cap_s:.0f} {clock} and was "
-                         f"stopped; is your network much larger than the book's ({_params_hint()})?")
+                         f"stopped; is your network much larger than the book's ({CNN_TOTAL_PARAMS:,} parameters)?")
     entry = load_thresholds()["profiles"].get(chosen.name)
     if entry is None or entry.get("threshold") is None:
         print(f"The {chosen.name} profile grades no accuracy: training ran and the predictions are valid.")
@@ -305,12 +306,6 @@ def check_training(build_cnn, compile_cnn, *, callbacks=None, profile: str | Non
             f"layer's activation, the optimizer and learning rate, and the loss."
         )
     return run
-
-
-def _params_hint() -> str:
-    from course_utils.reference import CNN_TOTAL_PARAMS
-
-    return f"{CNN_TOTAL_PARAMS:,} parameters"
 
 
 def library_versions() -> dict:

@@ -11,8 +11,9 @@ A student notebook starts from the released notebook with each answer cell holdi
 (its ``### BEGIN/END SOLUTION`` lines dropped); ``replace`` swaps in other code for the named answer cells.
 :func:`read_variant` reads a submission-bank file (``tests/submissions/<assignment>/<variant>.py``) into that form:
 each top-level public function goes to the answer cell of that name, with the imports and private helpers written
-above it. :func:`points_by_function` sums a student's grade cells per function (grade ids are ``<function>_<what>``, bank
-files ``<function>_<bug>.py`` or ``correct_<style>.py``); :meth:`Course.submit_bank` submits a whole bank at once.
+above it. :func:`points_by_function` sums a student's grade cells per function (grade ids are
+``<function>_<what>``, bank files ``<function>_<bug>.py`` or ``correct_<style>.py``); :meth:`Course.submit_bank`
+submits a whole bank at once.
 """
 
 from __future__ import annotations

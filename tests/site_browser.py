@@ -187,31 +187,35 @@ def _is_local(url: str) -> bool:
     return url.startswith(("http://127.0.0.1:", "http://localhost:", *LOCAL_SCHEMES))
 
 
-def visit(context: BrowserContext, url: str, *, screenshots: Path | None = None) -> PageVisit:
-    """Load ``url`` in a new desktop-sized tab, wait for its math, images and fonts, and probe it; then measure it at
+def visit(tab: Page, url: str, *, screenshots: Path | None = None) -> PageVisit:
+    """Load ``url`` in ``tab`` at desktop size, wait for its math, images and fonts, and probe it; then measure it at
     desktop and phone size. When asked, saves ``<screenshots>-desktop.png`` (the first screen: header, sidebars,
     opening) and ``<screenshots>-phone.png`` (the whole page, where narrow layouts break)."""
-    page = context.new_page()
-    page.set_viewport_size(DESKTOP)
     requests: list[str] = []
     errors: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    page.on("console", lambda message: message.type == "error" and errors.append(f"console: {message.text}"))
-    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url} ({request.failure})"))
-    page.on("response", lambda response: response.status >= 400 and errors.append(f"{response.status}: {response.url}"))
+    listeners = {
+        "request": lambda request: requests.append(request.url),
+        "console": lambda message: message.type == "error" and errors.append(f"console: {message.text}"),
+        "pageerror": lambda error: errors.append(f"uncaught: {error}"),
+        "requestfailed": lambda request: errors.append(f"failed: {request.url} ({request.failure})"),
+        "response": lambda response: response.status >= 400 and errors.append(f"{response.status}: {response.url}"),
+    }
+    for event, listener in listeners.items():
+        tab.on(event, listener)
     try:
-        page.goto(url, wait_until="load")
-        report = page.evaluate(PROBE)
+        tab.set_viewport_size(DESKTOP)
+        tab.goto(url, wait_until="load")
+        report = tab.evaluate(PROBE)
         widths = {}
         for name, viewport in {"desktop": DESKTOP, "phone": PHONE}.items():
-            page.set_viewport_size(viewport)
-            widths[name] = page.evaluate(WIDTH)
+            tab.set_viewport_size(viewport)
+            widths[name] = tab.evaluate(WIDTH)
             if screenshots is not None:
                 screenshots.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=f"{screenshots}-{name}.png", full_page=name == "phone")
+                tab.screenshot(path=f"{screenshots}-{name}.png", full_page=name == "phone")
     finally:
-        page.close()
+        for event, listener in listeners.items():
+            tab.remove_listener(event, listener)
     return PageVisit(url, requests, errors, report, widths)
 
 
@@ -366,7 +370,8 @@ def download_problems(links: dict[str, list[str]], released: Path) -> list[str]:
         if name not in copies:
             problems.append(f"{target}: no released notebook {name} under {released.name}/")
         elif copies[name].read_bytes() != body:
-            problems.append(f"{target}: differs from the released {copies[name].relative_to(released.parent)}")
+            released_copy = copies[name].relative_to(released.parent)
+            problems.append(f"{target}: differs from the released {released_copy} (is the site older than it?)")
     return problems
 
 

@@ -104,3 +104,12 @@ def test_does_the_graded_notebook_show_the_grader_s_own_measurement(training_tie
              for cell in training_tier.autograded(ASSIGNMENT, "solution").cells}
     text = "".join(output.get("text", "") for output in cells[TRAINING].outputs)
     assert "Trained under the grader's cpu budget" in text and "balanced accuracy on the test set" in text
+
+
+@pytest.mark.gpu
+@pytest.mark.slow
+def test_does_the_solution_pass_the_gpu_training_tier(tmp_path, cifar10_path):
+    if not training.gpu_visible():
+        pytest.skip("the gpu tier needs a visible GPU")
+    course = grade(tmp_path, ["solution"], "gpu", cifar10_path)
+    assert lost(course, "solution") == set()

@@ -55,7 +55,7 @@ def reference_functions(assignment: str) -> dict:
 def test_is_the_source_notebook_stored_without_outputs(assignment):
     for cell in source(assignment).cells:
         if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, f"{assignment}: cell {cell.get('id')} has outputs"
+            assert cell.outputs == [] and cell.execution_count is None, f"{assignment}: {cell.get('id')} has outputs"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -65,6 +65,14 @@ def chromium(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
+def tab(chromium):
+    """The session's one tab (reusing it keeps the scripts compiled between pages)."""
+    page = chromium.new_page()
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="session")
 def origin(built_site: Path):
     with serve(built_site) as url:
         yield url
@@ -76,10 +84,10 @@ def screenshots(repo: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def visits(chromium, origin: str, built_pages: list[str], screenshots: Path) -> dict[str, PageVisit]:
+def visits(tab, origin: str, built_pages: list[str], screenshots: Path) -> dict[str, PageVisit]:
     """Every built page, loaded once (1280x800, then measured and shot at 390x844 too)."""
     return {
-        page: visit(chromium, f"{origin}/{page}.html", screenshots=screenshots / page.replace("/", "-"))
+        page: visit(tab, f"{origin}/{page}.html", screenshots=screenshots / page.replace("/", "-"))
         for page in built_pages
     }
 
@@ -128,42 +136,30 @@ def test_do_internal_links_resolve(visits: dict[str, PageVisit], origin: str):
 
 
 @pytest.mark.browser
-def test_do_previous_and_next_follow_the_toc(visits: dict[str, PageVisit], pages: list[str], origin: str, chromium):
+def test_do_previous_and_next_follow_the_toc(visits: dict[str, PageVisit], pages: list[str], origin: str, tab):
     problems = navigation_problems(visits, [page for page in pages if page in visits], origin)
     assert not problems, _report(problems)
     if len(visits) < 2:
         pytest.skip("clicking through needs two built pages")
     first, second = list(visits)[:2]
-    tab = chromium.new_page()
-    try:
-        tab.goto(f"{origin}/{first}.html")
-        tab.click("a.right-next")
-        tab.wait_for_url(f"{origin}/{second}.html")
-        tab.click("a.left-prev")
-        tab.wait_for_url(f"{origin}/{first}.html")
-    finally:
-        tab.close()
+    tab.goto(f"{origin}/{first}.html")
+    tab.click("a.right-next")
+    tab.wait_for_url(f"{origin}/{second}.html")
+    tab.click("a.left-prev")
+    tab.wait_for_url(f"{origin}/{first}.html")
 
 
 @pytest.mark.browser
-def test_does_search_find_the_opening_page(chromium, origin: str, pages: list[str]):
-    tab = chromium.new_page()
-    try:
-        results = search(tab, origin, "convolution")
-    finally:
-        tab.close()
+def test_does_search_find_the_opening_page(tab, origin: str, pages: list[str]):
+    results = search(tab, origin, "convolution")
     assert f"{origin}/{pages[0]}.html" in [re.sub(r"[?#].*", "", url) for url in results], results
 
 
 @pytest.mark.browser
-def test_does_search_for_pooling_find_the_pooling_page(chromium, origin: str, pages: list[str]):
+def test_does_search_for_pooling_find_the_pooling_page(tab, origin: str, pages: list[str]):
     if "book/pooling" not in pages:
         pytest.skip("book/pooling is not in _toc.yml yet")
-    tab = chromium.new_page()
-    try:
-        results = search(tab, origin, "pooling")
-    finally:
-        tab.close()
+    results = search(tab, origin, "pooling")
     assert f"{origin}/book/pooling.html" in [re.sub(r"[?#].*", "", url) for url in results], results
 
 
@@ -216,20 +212,20 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 @pytest.mark.browser
-def test_is_math_left_raw_without_mathjax_reported(site_copy: Path, built_pages: list[str], chromium):
+def test_is_math_left_raw_without_mathjax_reported(site_copy: Path, built_pages: list[str], tab):
     page = _first_page_with(site_copy, built_pages, r'class="math')
     assert page is not None, "no page has math to break"
     html_file = site_copy / f"{page}.html"
-    script = re.search(r'<script[^>]*src="[^"]*mathjax/tex-chtml\.js[^"]*"[^>]*></script>', html_file.read_text())
-    _edit(html_file, script.group(), "")
+    mathjax = r'<script[^>]*src="[^"]*mathjax/tex-chtml\.js[^"]*"[^>]*></script>'
+    _edit(html_file, re.search(mathjax, html_file.read_text("utf-8")).group(), "")
     with serve(site_copy) as url:
-        problems = math_problems(visit(chromium, f"{url}/{page}.html"))
+        problems = math_problems(visit(tab, f"{url}/{page}.html"))
     assert any("raw TeX" in problem for problem in problems), problems
     assert any("untypeset math" in problem for problem in problems), problems
 
 
 @pytest.mark.browser
-def test_is_a_missing_figure_reported(site_copy: Path, built_pages: list[str], chromium):
+def test_is_a_missing_figure_reported(site_copy: Path, built_pages: list[str], tab):
     page = _first_page_with(site_copy, built_pages, r'<img [^>]*src="\.\./_images/')
     if page is None:
         page = built_pages[0]
@@ -239,37 +235,38 @@ def test_is_a_missing_figure_reported(site_copy: Path, built_pages: list[str], c
         figure = re.search(r'<img [^>]*src="\.\./_images/([^"]+)"', (site_copy / f"{page}.html").read_text("utf-8"))[1]
         (site_copy / "_images" / figure).unlink()
     with serve(site_copy) as url:
-        problems = image_problems(visit(chromium, f"{url}/{page}.html"))
+        problems = image_problems(visit(tab, f"{url}/{page}.html"))
     assert any("did not load" in problem and figure in problem for problem in problems), problems
 
 
 @pytest.mark.browser
 def test_is_a_hidden_cell_output_reported(
-    site_copy: Path, built_site: Path, built_pages: list[str], repo: Path, chromium
+    site_copy: Path, built_site: Path, built_pages: list[str], repo: Path, tab
 ):
-    cells = {page: executed_cells(_source(repo, page), built_site.parent / ".jupyter_cache") for page in built_pages}
-    page = next(page for page in built_pages if any(cell.outputs for cell in cells[page] or []))
+    page = _first_page_with(site_copy, built_pages, r'class="cell_output')
+    assert page is not None, "no page shows a cell output to hide"
+    cells = executed_cells(_source(repo, page), built_site.parent / ".jupyter_cache")
     _edit(site_copy / f"{page}.html", "</head>", "<style>.cell_output { display: none }</style></head>")
     with serve(site_copy) as url:
-        problems = output_problems(visit(chromium, f"{url}/{page}.html"), cells[page])
+        problems = output_problems(visit(tab, f"{url}/{page}.html"), cells)
     assert any("ran with output but the page does not show it" in problem for problem in problems), problems
 
 
 @pytest.mark.browser
-def test_is_a_dead_internal_link_reported(site_copy: Path, built_pages: list[str], chromium):
+def test_is_a_dead_internal_link_reported(site_copy: Path, built_pages: list[str], tab):
     page = built_pages[0]
     _edit(site_copy / f"{page}.html", "</article>", '<a href="no-such-page.html">gone</a></article>')
     with serve(site_copy) as url:
-        problems = link_problems(internal_links([visit(chromium, f"{url}/{page}.html")], url))
+        problems = link_problems(internal_links([visit(tab, f"{url}/{page}.html")], url))
     assert any("no-such-page.html answers 404" in problem for problem in problems), problems
 
 
 @pytest.mark.browser
-def test_is_a_page_wider_than_a_phone_reported(site_copy: Path, built_pages: list[str], chromium):
+def test_is_a_page_wider_than_a_phone_reported(site_copy: Path, built_pages: list[str], tab):
     page = built_pages[0]
     _edit(site_copy / f"{page}.html", "</article>", '<div class="banner" style="width: 600px">wide</div></article>')
     with serve(site_copy) as url:
-        problems = width_problems(visit(chromium, f"{url}/{page}.html"))
+        problems = width_problems(visit(tab, f"{url}/{page}.html"))
     assert len(problems) == 1 and problems[0].endswith("390 px phone viewport (sticking out: div.banner)"), problems
 
 

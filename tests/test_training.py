@@ -161,10 +161,11 @@ def test_is_the_cpu_threshold_the_mean_minus_three_sd_of_the_committed_runs():
 
 def test_does_the_gpu_threshold_say_whether_it_is_provisional():
     entry = training.load_thresholds()["profiles"]["gpu"]
-    if entry["provisional"]:
-        assert entry["reason"] and entry["threshold"] < reference.BALANCED_ACCURACY
-    else:
-        assert entry["runs"] >= training.MIN_REFERENCE_RUNS
+    if not entry["provisional"]:
+        assert entry["runs"] >= training.MIN_REFERENCE_RUNS and entry["sd"] is not None
+        return
+    assert entry["reason"] and entry["threshold"] < reference.BALANCED_ACCURACY
+    pytest.xfail(f"the gpu threshold {entry['threshold']} is provisional: {entry['reason']}")
 
 
 def test_does_the_package_ship_the_thresholds():

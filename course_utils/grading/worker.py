@@ -112,6 +112,19 @@ def _cell_errors(autograded: Path, notebooks: list[str]) -> tuple[dict, list[str
     return errors, notes
 
 
+def _explain(error: str) -> str:
+    """A line for the instructor and the student about why nbgrader gave up on a submission.
+
+    nbgrader's own message can quote test cells (hidden tests included), so it goes to the worker log only.
+    """
+    if "DeadKernelError" in error or "kernel died" in error.lower():
+        return ("the kernel died while running the notebook (os._exit, a crash, or killed for memory); scored 0")
+    if "Timeout waiting for" in error or "CellTimeoutError" in error:
+        return ("a cell kept running past the per-cell timeout and ignored the interrupt (an endless loop that "
+                "blocks Ctrl-C?); scored 0")
+    return "nbgrader could not grade the submission (the grading log under logs/ has the details); scored 0"
+
+
 def grade(course: Course, workdir: Path, snapshot: Path, task: dict, cell_timeout: int) -> dict:
     """Autograde one submission in ``workdir``; the answer :mod:`.autograde` stores as the result."""
     from nbgrader.api import Gradebook
@@ -150,12 +163,7 @@ def grade(course: Course, workdir: Path, snapshot: Path, task: dict, cell_timeou
             run_converter(Autograde, config)
         except CourseError as error:
             status = "failed"
-            text = str(error)
-            if "DeadKernelError" in text or "kernel died" in text.lower():
-                problems.append("the kernel died while running the notebook (os._exit, a crash, or killed for "
-                                "memory); scored 0")
-            else:
-                problems.append(f"nbgrader could not grade the submission: {text[:300]}; scored 0")
+            problems.append(_explain(str(error)))
 
     autograded = private / "autograded" / student / assignment_id
     errors, notes = _cell_errors(autograded, notebooks) if status == "graded" else ({}, [])

@@ -12,7 +12,8 @@ def _check_mode(mode):
 
 def _fft_full(x, w):
     shape = [n + k - 1 for n, k in zip(x.shape, w.shape)]
-    full = np.fft.irfftn(np.fft.rfftn(x, shape) * np.fft.rfftn(w, shape), shape)
+    axes = list(range(x.ndim))
+    full = np.fft.irfftn(np.fft.rfftn(x, shape, axes) * np.fft.rfftn(w, shape, axes), shape, axes)
     if np.issubdtype(np.result_type(x, w), np.integer):
         return np.rint(full).astype(np.result_type(x, w))
     return full.astype(np.result_type(x, w, np.float32))

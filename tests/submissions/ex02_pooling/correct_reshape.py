@@ -7,7 +7,7 @@ def _windows(x, pool_size, strides, padding):
     """x as float64, padded with NaN as TensorFlow pads it, gathered into (N, rows, ph, cols, pw, C) windows."""
     x = np.asarray(x)
     if x.ndim != 4 or x.size == 0 or padding not in ("valid", "same"):
-        raise ValueError(f"need a non-empty (N, H, W, C) array and padding 'valid' or 'same', got {x.shape}, {padding!r}")
+        raise ValueError(f"need a non-empty (N, H, W, C) x and padding valid or same, not {x.shape}, {padding!r}")
     strides = pool_size if strides is None else strides
     counts, pads = [], [(0, 0)]
     for n, k, s in zip(x.shape[1:3], pool_size, strides):
