@@ -225,6 +225,16 @@ def test_is_math_left_raw_without_mathjax_reported(site_copy: Path, built_pages:
 
 
 @pytest.mark.browser
+def test_is_a_script_from_a_cdn_reported(site_copy: Path, built_pages: list[str], tab):
+    page = built_pages[0]
+    cdn = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"
+    _edit(site_copy / f"{page}.html", "</head>", f'<script src="{cdn}"></script></head>')
+    with serve(site_copy) as url:
+        problems = load_problems(visit(tab, f"{url}/{page}.html"))
+    assert f"{url}/{page}.html: request leaves localhost: {cdn}" in problems, problems
+
+
+@pytest.mark.browser
 def test_is_a_missing_figure_reported(site_copy: Path, built_pages: list[str], tab):
     page = _first_page_with(site_copy, built_pages, r'<img [^>]*src="\.\./_images/')
     if page is None:
