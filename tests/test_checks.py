@@ -66,3 +66,62 @@ def test_is_a_small_wrong_array_shown_in_full_beside_the_expected_one():
     with pytest.raises(CheckError) as info:
         assert_array_matches(np.array([9, 9, 9]), np.array([1, 2, 1]), "conv1d(mode='same')")
     assert "got:\n[9 9 9]\nexpected:\n[1 2 1]" in str(info.value)
+
+
+def _uses_np_convolve(x, w):
+    return np.convolve(x, w)
+
+
+def _helper_with_scipy(x, w):
+    from scipy import signal
+
+    return signal.convolve(x, w)
+
+
+def _calls_a_forbidden_helper(x, w):
+    return _helper_with_scipy(x, w) + 0
+
+
+def _honest(x, w):
+    return np.array([np.sum(x * w)])
+
+
+def test_does_the_forbidden_call_check_find_direct_imported_and_indirect_uses():
+    from course_utils.checks import forbidden_calls
+
+    assert forbidden_calls(_uses_np_convolve) == ["numpy.convolve"]
+    assert forbidden_calls(_helper_with_scipy) == ["scipy.signal"]
+    assert forbidden_calls(_calls_a_forbidden_helper) == ["scipy.signal"]
+    assert forbidden_calls(_honest) == []
+
+
+def test_does_a_forbidden_call_cost_the_function_with_a_reason():
+    from course_utils.checks import assert_no_forbidden_calls
+
+    assert_no_forbidden_calls(_honest, "conv1d")
+    with pytest.raises(CheckError, match=r"conv1d uses numpy\.convolve; the exercise asks you to compute"):
+        assert_no_forbidden_calls(_uses_np_convolve, "conv1d")
+
+
+def test_does_a_sandbox_proxy_show_the_students_source_to_the_check():
+    from course_utils.checks import forbidden_calls, function_source
+
+    def proxy(*args):
+        raise AssertionError("a proxy is never called by the source check")
+
+    proxy.__student_source__ = "def conv1d(x, w):\n    return np.convolve(x, w)\n"
+    assert function_source(proxy) == proxy.__student_source__
+    assert forbidden_calls(proxy) == ["numpy.convolve"]
+
+
+def test_does_assert_raises_accept_the_right_error_and_explain_the_others():
+    from course_utils.checks import assert_raises
+
+    def bad_mode():
+        raise ValueError("mode must be 'full', 'valid' or 'same'")
+
+    assert_raises(ValueError, bad_mode, "conv1d(mode='wide')")
+    with pytest.raises(CheckError, match="returned a result; expected it to raise ValueError"):
+        assert_raises(ValueError, lambda: 1, "conv1d(mode='wide')")
+    with pytest.raises(CheckError, match=r"raised KeyError \('x'\); expected ValueError"):
+        assert_raises(ValueError, lambda: {}["x"], "conv1d(mode='wide')")
