@@ -79,10 +79,6 @@ def shard_of(students: list[str], shard: tuple[int, int] | None) -> list[str]:
     return ordered[index - 1::count]
 
 
-def submission_hash(folder: Path) -> str:
-    return hash_folder(folder)
-
-
 class Worker:
     """A worker process, restarted after it is killed for a limit."""
 
@@ -245,7 +241,7 @@ def autograde(course: Course, assignment_id: str, *, jobs: int, students: list[s
     tasks, keys = [], {}
     scratch = course.workspace / "state" / "work" / assignment_id
     for student in chosen:
-        key = {"submission_hash": submission_hash(submitted[student]), "source_hash": source_hash,
+        key = {"submission_hash": hash_folder(submitted[student]), "source_hash": source_hash,
                "limits": limits.digest()}
         keys[student] = key
         old = existing.get(student)
