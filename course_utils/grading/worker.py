@@ -190,6 +190,13 @@ def grade(course: Course, workdir: Path, snapshot: Path, task: dict, cell_timeou
         shutil.rmtree(out)
     if autograded.is_dir():
         shutil.copytree(autograded, out)
+    if status == "graded":
+        # The score that counts: every test cell again, in this process, with the student's answer cells confined
+        # to a sandbox (see .trusted); the run above could have been fooled by the student's code.
+        from .trusted import regrade_submission
+
+        problems += regrade_submission(course.source_dir / assignment_id, copy, parts, out,
+                                       hide=[course.course_dir, course.workspace])
     return {"student": student, "assignment": assignment_id, "status": status, "problems": problems + notes,
             "parts": parts, "seconds": round(time.monotonic() - started, 3)}
 
