@@ -64,7 +64,8 @@ def _cpu_model() -> str:
 def solution_namespace(assignment: str) -> dict:
     """The functions of ``solutions/<assignment>/<assignment>.ipynb``: its code cells run in a fresh namespace.
 
-    Only cells nbgrader marks as solution cells or as read-only setup (imports) are run, never test cells.
+    Only the cells nbgrader marks as solution cells or as read-only set-up cells (imports, helpers) are run: never
+    test cells, nor the unmarked cells that use the functions (training runs, plots).
     """
     path = REPO / "solutions" / assignment / f"{assignment}.ipynb"
     notebook = json.loads(path.read_text())
@@ -74,6 +75,6 @@ def solution_namespace(assignment: str) -> dict:
         if cell["cell_type"] != "code" or meta.get("grade"):
             continue
         source = "".join(cell["source"])
-        if meta.get("solution") or source.lstrip().startswith(("import ", "from ")):
+        if meta.get("solution") or meta.get("locked"):
             exec(compile(source, f"{path.name}:{meta.get('grade_id', 'cell')}", "exec"), namespace)
     return namespace
