@@ -95,6 +95,8 @@ class Worker:
             env.setdefault(name, str(self.threads))
         env.update({"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "MPLBACKEND": "Agg",
                     "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+        # The training tier of exercise 3 reads the profile (course_utils.training); cpu kernels see no GPU.
+        env["COURSE_GRADING_PROFILE"] = self.limits.profile
         if self.limits.profile == "cpu":
             env["CUDA_VISIBLE_DEVICES"] = ""
         return env
