@@ -74,6 +74,10 @@ def measure(count: int, jobs: int) -> dict[str, tuple[float, float]]:
     return {"nbgrader autograde (serial)": serial, f"course autograde --jobs {jobs}": parallel}
 
 
+#: The instructors' goal for two workers on two cores.
+GOAL_RATIO = 1.8
+
+
 def run(quick: bool = False, count: int | None = None, jobs: int = 2) -> dict:
     """The benchmark in the form benchmarks/run.py tabulates."""
     count = count or (4 if quick else 12)
@@ -85,12 +89,14 @@ def run(quick: bool = False, count: int | None = None, jobs: int = 2) -> dict:
     return {
         "title": f"Autograding {count} submissions: serial nbgrader vs course autograde --jobs {jobs}",
         "rows": rows,
-        "goal": "parallel grading faster than serial nbgrader on a multi-core machine",
-        "met": bool(ratio > 1.0),
+        "goal": f">= {GOAL_RATIO:g}x serial nbgrader's wall time with --jobs {jobs}",
+        "met": bool(ratio >= GOAL_RATIO),
         "summary": f"{rows[0]['wall s/submission']} vs {rows[1]['wall s/submission']} s/submission, wall ratio "
                    f"{ratio:.2f}x ({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end)",
         "notes": "Wall-clock gains need idle cores; CPU seconds per submission show the cost on a busy machine. "
-                 "Each course worker also isolates its kernel (memory cap, timeouts) and stores resumable results.",
+                 "Each course worker also isolates its kernel (memory cap, timeouts), stores resumable results and "
+                 "re-runs the tests outside the student's code (the trusted path); that extra CPU per submission is "
+                 "the main reason two workers stay below a 2x gain on two cores.",
     }
 
 

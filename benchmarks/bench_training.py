@@ -14,6 +14,10 @@ from benchmarks.common import solution_namespace
 
 BATCH_SIZE = 100
 GOAL_SPEEDUP = 1.5
+#: Why the goal is not met on a CPU-only machine (measured: the pipeline and XLA were both slower).
+NOTES = ("On two CPU cores each step is spent in the convolutions, so a faster input pipeline has nothing to "
+         "hide, and XLA's CPU code was slower than TensorFlow's own kernels here; the pipeline pays off when an "
+         "accelerator waits for data. The book keeps its tf.data pipeline (the same training) and quotes these figures.")
 
 
 def _timed_epoch(model, data, **fit_kwargs) -> float:
@@ -75,4 +79,5 @@ def run(quick: bool = False) -> dict:
         "goal": f">= {GOAL_SPEEDUP:g}x the plain fit(NumPy arrays) baseline",
         "met": bool(best >= GOAL_SPEEDUP),
         "summary": f"best speed-up {best:.2f}x",
+        "notes": NOTES,
     }
