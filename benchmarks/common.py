@@ -29,10 +29,12 @@ def machine() -> dict:
     import numpy
     import scipy
 
+    from course_utils.training import cpu_model
+
     info = {
         "date": time.strftime("%Y-%m-%d"),
         "platform": platform.platform(),
-        "processor": _cpu_model(),
+        "processor": cpu_model(),
         "cpus": os.cpu_count(),
         "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "python": platform.python_version(),
@@ -49,16 +51,6 @@ def machine() -> dict:
     except ImportError:
         pass
     return info
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def solution_namespace(assignment: str) -> dict:

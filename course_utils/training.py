@@ -326,10 +326,11 @@ def hardware() -> dict:
     for device in tf.config.list_physical_devices("GPU"):
         details = tf.config.experimental.get_device_details(device)
         gpus.append(details.get("device_name", device.name))
-    return {"machine": platform.machine(), "processor": _cpu_model(), "cpu_count": os.cpu_count(), "gpus": gpus}
+    return {"machine": platform.machine(), "processor": cpu_model(), "cpu_count": os.cpu_count(), "gpus": gpus}
 
 
-def _cpu_model() -> str:
+def cpu_model() -> str:
+    """The processor's model name (from /proc/cpuinfo on Linux), for run records and benchmark tables."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as info:
             for line in info:
