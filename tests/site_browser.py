@@ -120,6 +120,26 @@ WIDTH = """() => {
   return { scrollWidth, viewportWidth: window.innerWidth, wide };
 }"""
 
+# What the page's frame (header and primary sidebar, outside the article) shows at the current viewport: every visible
+# text outside the search controls, and every visible control that searches the site (a field, or a button opening one).
+CHROME = """(controls) => {
+  const seen = (el) => el.getClientRects().length > 0 && el.checkVisibility({ visibilityProperty: true });
+  const texts = [];
+  for (const frame of document.querySelectorAll("#pst-header, #pst-primary-sidebar")) {
+    const walker = document.createTreeWalker(frame, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const text = walker.currentNode.textContent.replace(/\\s+/g, " ").trim();
+      const parent = walker.currentNode.parentElement;
+      if (text && seen(parent) && !parent.closest(controls)) { texts.push(text); }
+    }
+  }
+  const searches = [...document.querySelectorAll(controls)].filter(seen)
+    .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`);
+  return { texts, searches };
+}"""
+#: What a reader can use to search: Sphinx's and pydata-sphinx-theme's search fields and buttons.
+SEARCH_CONTROLS = 'input[type="search"], input[name="q"], .search-button__button, #searchbox form'
+
 
 @dataclass
 class PageVisit:
@@ -131,6 +151,7 @@ class PageVisit:
     errors: list[str]
     report: dict
     widths: dict[str, dict]
+    chrome: dict[str, dict]
 
 
 def toc_pages(toc_file: Path) -> list[str]:
@@ -206,17 +227,18 @@ def visit(tab: Page, url: str, *, screenshots: Path | None = None) -> PageVisit:
         tab.set_viewport_size(DESKTOP)
         tab.goto(url, wait_until="load")
         report = tab.evaluate(PROBE)
-        widths = {}
+        widths, chrome = {}, {}
         for name, viewport in {"desktop": DESKTOP, "phone": PHONE}.items():
             tab.set_viewport_size(viewport)
             widths[name] = tab.evaluate(WIDTH)
+            chrome[name] = tab.evaluate(CHROME, SEARCH_CONTROLS)
             if screenshots is not None:
                 screenshots.parent.mkdir(parents=True, exist_ok=True)
                 tab.screenshot(path=f"{screenshots}-{name}.png", full_page=name == "phone")
     finally:
         for event, listener in listeners.items():
             tab.remove_listener(event, listener)
-    return PageVisit(url, requests, errors, report, widths)
+    return PageVisit(url, requests, errors, report, widths, chrome)
 
 
 def load_problems(seen: PageVisit) -> list[str]:
@@ -345,11 +367,43 @@ def width_problems(seen: PageVisit) -> list[str]:
     ]
 
 
+def chrome_problems(seen: PageVisit, title: str) -> list[str]:
+    """A page frame that repeats itself: the book's ``title`` not shown exactly once in the header and sidebar at
+    desktop size, any other text shown twice there, or not exactly one visible way to search, at either size."""
+    problems = []
+    for name, chrome in seen.chrome.items():
+        texts, searches = chrome["texts"], chrome["searches"]
+        if name == "desktop" and texts.count(title) != 1:
+            problems.append(f"{name}: the title {title!r} shows {texts.count(title)} times in the header and sidebar")
+        for text in sorted({text for text in texts if text != title and texts.count(text) > 1}):
+            problems.append(f"{name}: {text!r} shows {texts.count(text)} times in the header and sidebar")
+        if len(searches) != 1:
+            problems.append(f"{name}: {len(searches)} visible search controls, not 1 ({', '.join(searches)})")
+    return [f"{seen.url}: {problem}" for problem in problems]
+
+
+def _search_results(page: Page) -> list[str]:
+    page.wait_for_function("() => document.querySelector('#search-results .search-summary')?.textContent.trim()")
+    return page.eval_on_selector_all("#search-results ul.search li a", "links => links.map(a => a.href)")
+
+
 def search(page: Page, origin: str, query: str) -> list[str]:
     """Run Sphinx's search page for ``query``; returns the result links."""
     page.goto(f"{origin}/search.html?q={query}", wait_until="load")
-    page.wait_for_function("() => document.querySelector('#search-results .search-summary')?.textContent.trim()")
-    return page.eval_on_selector_all("#search-results ul.search li a", "links => links.map(a => a.href)")
+    return _search_results(page)
+
+
+def search_by_hand(page: Page, url: str, query: str) -> list[str]:
+    """Search for ``query`` as a reader of ``url`` would at the tab's current size: use the one visible search
+    control (type into the field it is, or opens), press Enter; returns the result links."""
+    page.goto(url, wait_until="load")
+    control = page.locator(SEARCH_CONTROLS).locator("visible=true")
+    control.click()
+    field = page.locator('input[type="search"], input[name="q"]').locator("visible=true")
+    field.fill(query)
+    field.press("Enter")
+    page.wait_for_url("**/search.html?q=*")
+    return _search_results(page)
 
 
 def download_problems(links: dict[str, list[str]], released: Path) -> list[str]:

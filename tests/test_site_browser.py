@@ -14,9 +14,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from site_browser import (
     CHROMIUM,
+    DESKTOP,
+    PHONE,
     PageVisit,
     download_problems,
     executed_cells,
@@ -34,6 +37,7 @@ from site_browser import (
     visit,
     width_problems,
 )
+from site_browser import chrome_problems, search_by_hand
 from site_browser import chromium as launch_chromium
 
 
@@ -45,6 +49,12 @@ def _report(problems: list[str]) -> str:
 def pages(repo: Path) -> list[str]:
     """The book's docnames in reading order."""
     return toc_pages(repo / "_toc.yml")
+
+
+@pytest.fixture(scope="session")
+def title(repo: Path) -> str:
+    """The book's title, as `_config.yml` sets it."""
+    return yaml.safe_load((repo / "_config.yml").read_text(encoding="utf-8"))["title"]
 
 
 @pytest.fixture(scope="session")
@@ -164,6 +174,23 @@ def test_does_search_for_pooling_find_the_pooling_page(tab, origin: str, pages: 
 
 
 @pytest.mark.browser
+def test_does_every_page_show_the_title_once_and_one_way_to_search(visits: dict[str, PageVisit], title: str):
+    problems = [problem for seen in visits.values() for problem in chrome_problems(seen, title)]
+    assert not problems, _report(problems)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_does_the_search_control_find_the_opening_page(tab, origin: str, pages: list[str], viewport: dict):
+    tab.set_viewport_size(viewport)
+    try:
+        results = search_by_hand(tab, f"{origin}/{pages[-1]}.html", "convolution")
+    finally:
+        tab.set_viewport_size(DESKTOP)
+    assert f"{origin}/{pages[0]}.html" in [re.sub(r"[?#].*", "", url) for url in results], results
+
+
+@pytest.mark.browser
 def test_do_pages_fit_a_phone_screen(visits: dict[str, PageVisit]):
     problems = [problem for seen in visits.values() for problem in width_problems(seen)]
     assert not problems, _report(problems)
@@ -278,6 +305,19 @@ def test_is_a_page_wider_than_a_phone_reported(site_copy: Path, built_pages: lis
     with serve(site_copy) as url:
         problems = width_problems(visit(tab, f"{url}/{page}.html"))
     assert len(problems) == 1 and problems[0].endswith("390 px phone viewport (sticking out: div.banner)"), problems
+
+
+@pytest.mark.browser
+def test_are_a_repeated_title_and_a_second_search_box_reported(
+    site_copy: Path, built_pages: list[str], title: str, tab
+):
+    page = built_pages[-1]
+    _edit(site_copy / f"{page}.html", '<nav class="bd-links', f'<a href="#">{title}</a><nav class="bd-links')
+    _edit(site_copy / f"{page}.html", "</article>", '<input type="search" name="q" aria-label="Search"></article>')
+    with serve(site_copy) as url:
+        problems = chrome_problems(visit(tab, f"{url}/{page}.html"), title)
+    assert f"{url}/{page}.html: desktop: the title {title!r} shows 2 times in the header and sidebar" in problems
+    assert any(problem.startswith(f"{url}/{page}.html: phone: 2 visible search controls") for problem in problems)
 
 
 def test_is_a_solution_file_copied_into_the_site_reported(site_copy: Path, tmp_path: Path):
