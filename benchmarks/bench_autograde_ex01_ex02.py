@@ -12,7 +12,6 @@ Goal: about a second of kernel time per submission (the notebooks import NumPy o
 from __future__ import annotations
 
 import datetime
-import importlib.util
 import resource
 import shutil
 import statistics
@@ -20,18 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import REPO
+from benchmarks.common import course_harness
 
 ASSIGNMENTS = ("ex01_convolution", "ex02_pooling")
 GOAL_KERNEL_S = 1.5
-
-
-def _harness():
-    """tests/nbgrader_course.py, loaded from its file (tests/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("nbgrader_course", REPO / "tests" / "nbgrader_course.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _children_cpu() -> float:
@@ -62,7 +53,7 @@ def _kernel_seconds(notebook) -> float:
 
 
 def run(quick: bool = False) -> dict:
-    harness = _harness()
+    harness = course_harness()
     copies = 3 if quick else 6
     rows = []
     with tempfile.TemporaryDirectory() as folder:

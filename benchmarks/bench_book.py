@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-from benchmarks.common import REPO
+from benchmarks.common import REPO, measure_command
 
 GOAL_CLEAN_S = 600
 
@@ -29,17 +27,10 @@ def _copy_tree(target: Path) -> None:
     (target / "node_modules").symlink_to(REPO / "node_modules")
 
 
-#: Runs a command and prints the peak resident memory (KiB) of the largest process in its tree.
-_PEAK_RSS = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
-             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-
-
 def _build(book: Path) -> tuple[float, float]:
-    """(seconds, peak MiB) of `make book` in ``book``."""
-    started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", _PEAK_RSS, "make", "--no-print-directory", "-s", "book",
-                             f"BOOK={book}"], cwd=REPO, check=True, capture_output=True, text=True)
-    return time.perf_counter() - started, int(result.stdout.split()[-1]) / 1024
+    """(seconds, peak MiB of the largest process) of `make book` in ``book``."""
+    wall, _, peak_mib = measure_command(["make", "--no-print-directory", "-s", "book", f"BOOK={book}"], cwd=REPO)
+    return wall, peak_mib
 
 
 def run(quick: bool = False) -> dict:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import platform
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -22,6 +25,44 @@ def best_time(function, *, repeats: int = 5, budget_s: float = 2.0) -> float:
         if time.perf_counter() - started > budget_s:
             break
     return best
+
+
+#: Runs the command in argv[1:] with its output sent to stderr, reaps every process of its tree, then prints the
+#: peak resident memory of the largest single process (KiB) and the CPU seconds of them all. On Linux it is a child
+#: subreaper, so processes orphaned inside the tree (a killed worker's kernel, a sandbox) are reaped here and count.
+_MEASURE = """
+import ctypes, os, resource, subprocess, sys, time
+if sys.platform == "linux":
+    ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
+code = subprocess.run(sys.argv[1:], stdout=sys.stderr).returncode
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline:
+    try:
+        if os.waitpid(-1, os.WNOHANG) == (0, 0):
+            time.sleep(0.2)
+    except ChildProcessError:
+        break
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
+sys.exit(code)
+"""
+
+
+def measure_command(command, *, cwd: Path, env: dict | None = None) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds of all its processes, peak resident MiB of its largest process) of ``command``.
+
+    The peak is ``RUSAGE_CHILDREN``'s ``ru_maxrss``: the largest single process of the command's tree, not the sum
+    of processes alive at once. Raises RuntimeError with the command's output when it fails.
+    """
+    command = [str(part) for part in command]
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", _MEASURE, *command], cwd=cwd, env=env, capture_output=True,
+                            text=True)
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed (exit status {result.returncode}):\n{result.stderr[-6000:]}")
+    peak_kib, cpu = result.stdout.split()[-2:]
+    return wall, float(cpu), int(peak_kib) / 1024
 
 
 def machine() -> dict:
@@ -51,6 +92,14 @@ def machine() -> dict:
     except ImportError:
         pass
     return info
+
+
+def course_harness():
+    """tests/nbgrader_course.py (a temporary nbgrader course), loaded from its file (tests/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("nbgrader_course", REPO / "tests" / "nbgrader_course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def solution_namespace(assignment: str) -> dict:

@@ -1,8 +1,9 @@
 """Run every benchmark and write benchmarks/RESULTS.md (a table per benchmark) and benchmarks/results.json.
 
     python -m benchmarks.run                 # all benchmarks
-    python -m benchmarks.run convolution     # only bench_convolution.py
+    python -m benchmarks.run convolution     # only bench_convolution.py; the others' figures stay in the files
     python -m benchmarks.run --quick         # smaller sizes, for a smoke run
+    python -m benchmarks.run book --note "A training run shared the machine."   # a sentence added to the notes
 
 Each ``bench_<name>.py`` module has ``run(quick) -> dict`` with a title, rows (dicts), the goal, whether it was met
 and a one-line summary. Figures are only comparable within one run; the machine is described beside them.
@@ -34,8 +35,10 @@ def markdown(results: dict, info: dict) -> str:
              + (f"; GPUs: {', '.join(info['gpus'])}" if info.get("gpus") else "; no GPU") + ".",
              "", "Reproduce with `make benchmarks`.", ""]
     for name, result in results.items():
-        lines += [f"## {result['title']}", "", f"Goal: {result['goal']} — **{'met' if result['met'] else 'not met'}** "
-                  f"({result['summary']}).", ""]
+        lines += [f"## {result['title']}", ""]
+        if result.get("date", info["date"]) != info["date"]:
+            lines += [f"Measured {result['date']}.", ""]
+        lines += [f"Goal: {result['goal']} — **{'met' if result['met'] else 'not met'}** ({result['summary']}).", ""]
         if result.get("notes"):
             lines += [result["notes"], ""]
         columns = list(dict.fromkeys(key for row in result["rows"] for key in row))
@@ -50,6 +53,8 @@ def main(argv=None) -> int:
     parser.add_argument("names", nargs="*", help=f"benchmarks to run (default: all of {', '.join(available())})")
     parser.add_argument("--quick", action="store_true", help="smaller sizes: a smoke run, not figures to record")
     parser.add_argument("--output", type=Path, default=HERE, help="folder for RESULTS.md and results.json")
+    parser.add_argument("--note", help="a sentence added to the notes of the benchmarks run now "
+                                       "(e.g. what else was loading the machine)")
     args = parser.parse_args(argv)
     for name, value in {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}.items():
         os.environ.setdefault(name, value)  # before any benchmark imports TensorFlow
@@ -61,9 +66,19 @@ def main(argv=None) -> int:
         print(f"[{time.strftime('%H:%M:%S')}] running {name} ...", flush=True)
         started = time.perf_counter()
         results[name] = importlib.import_module(f"benchmarks.bench_{name}").run(quick=args.quick)
+        if args.note:
+            results[name]["notes"] = " ".join(filter(None, [results[name].get("notes"), args.note]))
         print(f"[{time.strftime('%H:%M:%S')}] {name}: {results[name]['summary']} "
               f"({time.perf_counter() - started:.0f} s)", flush=True)
     info = machine()
+    for result in results.values():
+        result["date"] = info["date"]
+    saved = args.output / "results.json"
+    if args.names and saved.is_file():  # keep the figures of the benchmarks not run now
+        previous = json.loads(saved.read_text())
+        for result in previous["results"].values():
+            result.setdefault("date", previous["machine"]["date"])
+        results = dict(sorted({**previous["results"], **results}.items()))
     args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "results.json").write_text(json.dumps({"machine": info, "results": results}, indent=2) + "\n")
     (args.output / "RESULTS.md").write_text(markdown(results, info))
