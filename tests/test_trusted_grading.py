@@ -1,9 +1,8 @@
 """Tests of course_utils.grading.trusted: hidden tests rerun outside the student's process, and the red-team bank.
 
-The bank (``tests/redteam/<assignment>/<attack>.py``, one submission per file in the format of
-``tests/submissions``) holds wrong code that tries to pass anyway: monkeypatched checks, an array that lies in
-comparisons, peeking into the caller's frames, the hidden tests' reference found with ``gc``, the instructor's
-notebook read from disk, ``os._exit``, and printed success messages. Each file's public functions are its targets.
+The red-team bank (``tests/redteam/<assignment>/<attack>.py``) holds wrong code that tries to pass anyway; it runs
+end to end through `course autograde` in tests/test_trusted_autograde.py. Here: the trusted regrade's own rules,
+and one real nbgrader batch that shows what the attacks do to plain nbgrader.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "trusted_course" / "solutions" / "ex_trusted" / "ex_trusted.ipynb"
 REDTEAM = REPO / "tests" / "redteam"
 ASSIGNMENTS = ("ex01_convolution", "ex02_pooling")
-BANK = sorted(REDTEAM.glob("*/*.py"))
 
 
 def source_path(assignment: str) -> Path:
@@ -53,14 +51,15 @@ def trusted_points(assignment: str, replace: dict[str, str] | None = None, **opt
 def test_does_a_correct_submission_keep_full_marks(assignment):
     """Does the instructor's own solution earn every point through the trusted path, with no message?"""
     results = trusted_points(assignment)
-    assert results and all(points == max_points and message == "" for points, max_points, message in results.values())
+    assert results and all(v.points == v.max_points and v.message == "" for v in results.values())
 
 
-def test_is_every_numpy_exercise_regradable():
-    """Are exercises 1 and 2 (NumPy only) regradable, and a notebook that exchanges Keras models not?"""
-    assert all(regradable(nbformat.read(source_path(a), as_version=4)) for a in ASSIGNMENTS)
-    keras = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import keras")])
-    assert not regradable(keras)
+def test_is_every_exercise_regradable():
+    """Are all three exercises regradable (Keras models cross as configs), and a notebook that exchanges TensorFlow
+    tensors not?"""
+    assert all(regradable(nbformat.read(source_path(a), as_version=4)) for a in (*ASSIGNMENTS, "ex03_cnn"))
+    tensorflow = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import tensorflow as tf")])
+    assert not regradable(tensorflow)
 
 
 @pytest.mark.parametrize("variant", [
@@ -72,14 +71,14 @@ def test_is_every_numpy_exercise_regradable():
 def test_does_the_forbidden_call_check_read_the_students_code(variant):
     """Does assert_no_forbidden_calls still find np.convolve (direct, aliased, imported, in a helper) when the
     function under test is a proxy into the sandbox?"""
-    points, _, message = trusted_points("ex_trusted", {"moving_sum": variant})["moving_sum_values"]
+    points, _, message, _ = trusted_points("ex_trusted", {"moving_sum": variant})["moving_sum_values"]
     assert points == 0 and "numpy.convolve" in message
 
 
 def test_does_a_function_made_by_exec_fail_the_source_check():
     """Is a function without a `def` in the answer cell (made by exec) refused, as inspect.getsource refuses it?"""
     code = "exec('def moving_sum(x, k):\\n    return np.convolve(x, np.ones(k), \"valid\")')"
-    points, _, message = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
+    points, _, message, _ = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
     assert points == 0 and "could not read the source of moving_sum" in message
 
 
@@ -87,7 +86,7 @@ def test_does_a_check_defined_in_an_answer_cell_stay_out_of_the_tests():
     """Does an answer cell that defines its own always-passing assert_array_matches leave the grader's in place?"""
     code = ("def assert_array_matches(*args, **kwargs):\n    pass\n\n"
             "def moving_sum(x, k):\n    return np.zeros(len(x) - k + 1)")
-    points, _, message = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
+    points, _, message, _ = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
     assert points == 0 and message.startswith("CheckError: moving_sum([1, 2, 3, 4], 2) differs")
 
 
@@ -96,7 +95,7 @@ def test_do_hidden_expected_values_stay_out_of_the_messages():
     code = ("def moving_sum(x, k):\n    x = np.asarray(x)\n    if len(x) == 4:\n"
             "        return np.array([x[i:i + k].sum() for i in range(len(x) - k + 1)])\n"
             "    return np.zeros(len(x) - k + 1)")
-    points, _, message = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
+    points, _, message, _ = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
     assert points == 0 and "got 0.0" in message and ", expected" not in message and "expected:" not in message
 
 
@@ -105,7 +104,7 @@ def test_do_hidden_expected_values_stay_out_of_the_messages():
 def test_does_a_results_type_get_the_same_verdict_as_in_the_notebook(returned, passes):
     """Does an int (or NumPy integer) pass and a float fail assert_value_equals, as when the test runs in-process?"""
     code = f"def window_count(n, k):\n    return {returned}"
-    points, _, message = trusted_points("ex_trusted", {"window_count": code})["window_count_rule"]
+    points, _, message, _ = trusted_points("ex_trusted", {"window_count": code})["window_count_rule"]
     assert (points == 2) is passes
     assert passes or message == "CheckError: window_count(4, 2) returned 3.0 of type float, expected int"
 
@@ -120,7 +119,7 @@ def test_does_the_submission_metadata_decide_nothing():
     notebook.cells.extend([fake, copy])
     results = regrade(FIXTURE, notebook)
     assert set(results) == {"moving_sum_values", "window_count_rule"}
-    assert sum(points for points, _, _ in results.values()) == 5
+    assert sum(verdict.points for verdict in results.values()) == 5
 
 
 def test_does_an_ipython_magic_in_an_answer_cell_work():
@@ -133,26 +132,7 @@ def test_does_code_that_never_finishes_loading_fail_every_test():
     """Does an answer cell that loops forever score 0 everywhere, within the load timeout?"""
     code = "while True:\n    pass\n\ndef window_count(n, k):\n    return n - k + 1"
     results = trusted_points("ex_trusted", {"window_count": code}, limits=Limits(load_timeout=3))
-    assert all(points == 0 and "did not finish within 3 s" in message for points, _, message in results.values())
-
-
-# --- the red-team bank -----------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("attack", BANK, ids=[f"{p.parent.name}/{p.stem}" for p in BANK])
-def test_does_an_attack_score_zero_on_its_targets(attack):
-    """Does a wrong submission that tries to fool the tests earn nothing for the functions it targets?"""
-    assignment, variant = attack.parent.name, read_variant(attack)
-    results = trusted_points(assignment, variant)
-    earned = points_by_function({grade_id: points for grade_id, (points, _, _) in results.items()},
-                                functions(assignment))
-    assert {name: earned[name] for name in variant} == dict.fromkeys(variant, 0.0)
-
-
-def test_does_every_attack_class_have_a_submission_per_assignment():
-    """Does the bank hold each attack class for both NumPy exercises?"""
-    classes = {"patch_checks", "fake_array", "frame_peek", "gc_reference", "read_files", "exit_early", "print_pass"}
-    for assignment in ASSIGNMENTS:
-        assert {path.stem for path in (REDTEAM / assignment).glob("*.py")} == classes
+    assert all(v.points == 0 and "did not finish within 3 s" in v.message for v in results.values())
 
 
 # --- `course autograde` and the real nbgrader ------------------------------------------------------------------------
@@ -217,7 +197,7 @@ def test_does_the_trusted_path_undo_what_fools_nbgrader(tmp_path):
         results = regrade(course.root / "solutions" / assignment / f"{assignment}.ipynb",
                           course.root / "submitted" / student / assignment / f"{assignment}.ipynb",
                           hide=[course.root])
-        messages[student] = {grade_id: message for grade_id, (_, _, message) in results.items()}
+        messages[student] = {grade_id: verdict.message for grade_id, verdict in results.items()}
         apply_regrade(course.root, assignment, student, results)
     after = course.scores(assignment)
     for student, replace in students.items():
@@ -240,8 +220,8 @@ def test_does_os_exit_cost_no_more_than_a_broken_function():
     broken = trusted_points(assignment, {"max_pool2d": "def max_pool2d(x, pool_size=(2, 2), strides=None, "
                                                        "padding='valid'):\n    raise NotImplementedError"})
     names = functions(assignment)
-    earned = {name: points_by_function({g: p for g, (p, _, _) in results.items()}, names)
+    earned = {name: points_by_function({g: verdict.points for g, verdict in results.items()}, names)
               for name, results in (("exiting", exiting), ("broken", broken))}
     assert earned["exiting"]["max_pool2d"] == 0 and earned["exiting"] == earned["broken"]
     assert all("stopped the grading process" in message or "was not run" in message
-               for grade_id, (_, _, message) in exiting.items() if grade_id.startswith("max_pool2d"))
+               for grade_id, (_, _, message, _) in exiting.items() if grade_id.startswith("max_pool2d"))

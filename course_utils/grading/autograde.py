@@ -95,8 +95,9 @@ class Worker:
             env.setdefault(name, str(self.threads))
         env.update({"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "MPLBACKEND": "Agg",
                     "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
-        # The training tier of exercise 3 reads the profile (course_utils.training); cpu kernels see no GPU.
-        env["COURSE_GRADING_PROFILE"] = self.limits.profile
+        # The training tier of exercise 3 reads the profile (course_utils.training): one set in the environment
+        # (e.g. smoke, in CI) wins over --profile. cpu workers see no GPU.
+        env.setdefault("COURSE_GRADING_PROFILE", self.limits.profile)
         if self.limits.profile == "cpu":
             env["CUDA_VISIBLE_DEVICES"] = ""
         return env
@@ -250,7 +251,7 @@ def autograde(course: Course, assignment_id: str, *, jobs: int, students: list[s
         if not force and old and all(old.get(k) == v for k, v in key.items()):
             continue
         tasks.append({"student": student, "assignment": assignment_id, "submission": str(submitted[student]),
-                      "output": str(scratch / "out" / student)})
+                      "output": str(scratch / "out" / student), "source_hash": source_hash})
     skipped = len(chosen) - len(tasks)
     label = f" (shard {shard[0]}/{shard[1]})" if shard else ""
     echo(f"{assignment_id}{label}: {len(chosen)} submission(s), {skipped} already graded, {len(tasks)} to grade "

@@ -15,7 +15,8 @@ environment and these limits, applied before any student code runs:
 Wire format: every message is length-prefixed; its JSON header describes the value and NumPy arrays travel as
 ``.npy`` blobs (``np.save``/``np.load`` with ``allow_pickle=False``). Only ``None``, ``bool``, ``int``, ``float``,
 ``complex``, ``str``, tuples, lists, dicts, NumPy arrays and NumPy scalars cross, so no object of the student's
-(e.g. one whose ``__eq__`` always answers True) ever reaches the trusted process. A student's exception comes back
+(e.g. one whose ``__eq__`` always answers True) ever reaches the trusted process. Keras models and callbacks cross
+as their configs and are rebuilt on the other side from Keras's own classes only (:mod:`.keras_values`). A student's exception comes back
 as its type name and message; a crash, an exit or a timeout of the sandbox raises :class:`SandboxError`. Arrays are
 copies on each side, so a function that changes an argument in place fails the call with a CheckError instead.
 """
@@ -39,6 +40,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from .keras_values import KerasValueError, is_keras_object
+from .keras_values import from_plain as keras_from_plain
+from .keras_values import to_plain as keras_to_plain
+from .namespaces import (_CLONE_NEWIPC, _CLONE_NEWNET, _CLONE_NEWNS, _CLONE_NEWPID, _CLONE_NEWUSER, _MS_BIND,
+                         _MS_NODEV, _MS_NOEXEC, _MS_NOSUID, _MS_PRIVATE, _MS_RDONLY, _MS_REC, _MS_REMOUNT,
+                         _PR_SET_NO_NEW_PRIVS, _PR_SET_PDEATHSIG, _bind_readonly, _check, _drop_capabilities,
+                         _libc, _mount)
 
 #: Longest message (header + arrays) either side accepts.
 MAX_MESSAGE_BYTES = 512 * 2**20
@@ -117,6 +126,11 @@ def encode(value, blobs: list[bytes], depth: int = 0):
         np.save(buffer, np.ascontiguousarray(array) if array.ndim else array, allow_pickle=False)
         blobs.append(buffer.getvalue())
         return {"t": "array" if isinstance(value, np.ndarray) else "scalar", "i": len(blobs) - 1}
+    if is_keras_object(value):
+        try:
+            return {"t": "keras", "v": encode(keras_to_plain(value), blobs, depth + 1)}
+        except KerasValueError as error:
+            raise Unsupported(str(error)) from None
     raise Unsupported(f"a value of type {kind.__module__}.{kind.__qualname__}")
 
 
@@ -137,6 +151,11 @@ def decode(node, blobs: list[bytes]):
         if tag in ("array", "scalar"):
             array = np.load(io.BytesIO(blobs[int(node["i"])]), allow_pickle=False)
             return array if tag == "array" else array[()]
+        if tag == "keras":
+            try:
+                return keras_from_plain(decode(node["v"], blobs))
+            except KerasValueError as error:
+                raise KerasValueError(f"the grader cannot use {error}") from None
     raise SandboxError(f"malformed value in the sandbox's answer: {str(node)[:80]}")
 
 
@@ -350,6 +369,8 @@ class Sandbox:
                 header["value"] = decode(header["value"], blobs)
             except SandboxError:
                 raise
+            except KerasValueError as error:  # a model the grader will not rebuild: the test that asked fails
+                raise TypeError(str(error)) from None
             except Exception as error:  # np.load and dict keys reject malformed data in many ways
                 raise SandboxError(f"malformed value from the sandbox ({type(error).__name__})") from None
         return header
@@ -377,45 +398,6 @@ class Sandbox:
 
 
 # --- inside the sandbox ------------------------------------------------------------------------------------------------
-
-_CLONE_NEWNS, _CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWNET, _CLONE_NEWIPC = \
-    0x20000, 0x10000000, 0x20000000, 0x40000000, 0x08000000
-_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = \
-    1, 2, 4, 8, 32, 4096, 16384, 1 << 18
-_MS_NOATIME, _MS_NODIRATIME, _MS_RELATIME = 1024, 2048, 1 << 21
-_PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS = 1, 38
-
-
-def _libc():
-    import ctypes
-
-    return ctypes.CDLL(None, use_errno=True)
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        import ctypes
-
-        error = ctypes.get_errno()
-        raise OSError(error, f"{what}: {os.strerror(error)}")
-
-
-def _mount(libc, source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    encode_ = (lambda s: None if s is None else s.encode())
-    _check(libc.mount(encode_(source), encode_(target), encode_(fstype), flags, encode_(data)),
-           f"mount {source or fstype} on {target}")
-
-
-def _bind_readonly(libc, source: str, target: str) -> None:
-    """Bind ``source`` on ``target`` and make the bind read-only, keeping the locked flags of the source mount."""
-    _mount(libc, source, target, None, _MS_BIND | _MS_REC)
-    flags = os.statvfs(source).f_flag
-    keep = 0
-    for statvfs_flag, mount_flag in ((os.ST_NOSUID, _MS_NOSUID), (os.ST_NODEV, _MS_NODEV),
-                                     (os.ST_NOEXEC, _MS_NOEXEC), (os.ST_NOATIME, _MS_NOATIME),
-                                     (os.ST_NODIRATIME, _MS_NODIRATIME), (os.ST_RELATIME, _MS_RELATIME)):
-        keep |= mount_flag if flags & statvfs_flag else 0
-    _mount(libc, None, target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | keep)
 
 
 def _show(libc, root: str, path: str) -> None:
@@ -460,19 +442,6 @@ def _build_root(libc, root: str, layout: dict, limits: dict) -> None:
     _mount(libc, "tmpfs", root + "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV,
            f"size={limits['file_mb'] * 4}m,mode=1777")
     _mount(libc, None, root, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
-
-
-def _drop_capabilities(libc) -> None:
-    import ctypes
-
-    class Header(ctypes.Structure):
-        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-    class Data(ctypes.Structure):
-        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
-
-    header, data = Header(0x20080522, 0), (Data * 2)()
-    _check(libc.capset(ctypes.byref(header), data), "capset")
 
 
 def _confine(config: dict) -> tuple[str, str]:

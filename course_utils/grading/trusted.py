@@ -16,8 +16,11 @@ A proxy carries the student's ``def`` as ``__student_source__`` and a ``__global
 imports, so :func:`course_utils.checks.assert_no_forbidden_calls` checks the student's code (it reads the source
 with :func:`course_utils.checks.function_source`).
 
-Assignments whose tests exchange other objects (Keras models) with the student's code cannot be regraded this
-way: :func:`regradable` says which.
+Keras models and callbacks cross as their configs (:mod:`.keras_values`): the grader rebuilds them from Keras's
+own classes, so exercise 3's structure tests inspect, and its training tier trains, a model no student code can
+reach. Assignments whose tests exchange other objects (TensorFlow tensors, PyTorch modules) with the student's code
+cannot be regraded this way: :func:`regradable` says which. Cells after the last test cell (demonstrations) run
+in neither process.
 """
 
 from __future__ import annotations
@@ -34,13 +37,26 @@ import textwrap
 import types
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .sandbox import Limits, Sandbox, default_layout
 
 #: Libraries whose objects cannot cross the sandbox boundary as plain data.
-UNREGRADABLE_IMPORTS = re.compile(r"^\s*(import|from)\s+(tensorflow|keras|torch)\b", re.MULTILINE)
+UNREGRADABLE_IMPORTS = re.compile(r"^\s*(import|from)\s+(tensorflow|torch)\b", re.MULTILINE)
+#: Keras's own imports need a larger sandbox (TensorFlow maps gigabytes of address space and loads for seconds).
+KERAS_IMPORTS = re.compile(r"^\s*(import|from)\s+keras\b", re.MULTILINE)
+KERAS_LIMITS = Limits(cpu_seconds=120, memory_mb=8192, open_files=256, call_timeout=60.0, load_timeout=120.0)
 #: Shown in a regraded test cell's output.
 TRUSTED_NOTE = "(graded again by the trusted grader: the student's code ran in a sandbox, the tests outside it)"
+
+
+class Verdict(NamedTuple):
+    """The trusted result of one test cell: ``message`` is "" for a pass; ``printed`` is what the test printed."""
+
+    points: float
+    max_points: float
+    message: str
+    printed: str = ""
 
 
 @dataclass
@@ -54,7 +70,8 @@ class Cell:
 
 
 def source_cells(notebook) -> list[Cell]:
-    """The source notebook's code cells in order: setup (instructor code), answer (student code), test (graded)."""
+    """The source notebook's code cells in order, up to its last test cell: setup (instructor code), answer (student
+    code), test (graded)."""
     cells = []
     for cell in notebook.cells:
         if cell.cell_type != "code":
@@ -66,11 +83,12 @@ def source_cells(notebook) -> list[Cell]:
             cells.append(Cell("test", meta.get("grade_id"), cell.source, float(meta.get("points", 0))))
         else:
             cells.append(Cell("setup", meta.get("grade_id"), cell.source))
-    return cells
+    tests = [index for index, cell in enumerate(cells) if cell.kind == "test"]
+    return cells[:tests[-1] + 1] if tests else cells
 
 
 def regradable(notebook) -> bool:
-    """Whether every test of the source notebook can be regraded (no TensorFlow, Keras or PyTorch objects)."""
+    """Whether every test of the source notebook can be regraded (no TensorFlow or PyTorch objects)."""
     return not any(UNREGRADABLE_IMPORTS.search(cell.source) for cell in notebook.cells if cell.cell_type == "code")
 
 
@@ -234,44 +252,49 @@ class _Shell:
         return lambda *args, **kwargs: None
 
 
-def _run(source: str, namespace: dict, name: str) -> Exception | None:
-    """Run trusted code; return the exception it raised (its printed output is dropped)."""
+def _run(source: str, namespace: dict, name: str) -> tuple[Exception | None, str]:
+    """Run trusted code; return the exception it raised (or None) and what it printed on stdout."""
+    printed = io.StringIO()
     try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
             exec(compile(_python(source), name, "exec"), namespace)
     except Exception as error:
-        return error
-    return None
+        return error, printed.getvalue()
+    return None, printed.getvalue()
 
 
 def regrade(source_notebook, submitted_notebook, *, limits: Limits | None = None,
-            hide: list[str | Path] = ()) -> dict[str, tuple[float, float, str]]:
-    """grade id → (points, max points, message) for every test cell of ``source_notebook``.
+            hide: list[str | Path] = ()) -> dict[str, Verdict]:
+    """grade id → :class:`Verdict` for every test cell of ``source_notebook``.
 
-    Both arguments are notebooks or paths to them. ``message`` is "" for a passed test, else the exception's
-    type and message. ``hide``: folders the sandbox must not see even where they lie inside a visible one (the
-    course directory, the grading workspace).
+    Both arguments are notebooks or paths to them. A verdict's ``message`` is "" for a passed test, else the
+    exception's type and message. ``limits``: the sandbox's (default: :data:`KERAS_LIMITS` for a notebook that
+    imports Keras, else :class:`Limits`). ``hide``: folders the sandbox must not see even where they lie inside a
+    visible one (the course directory, the grading workspace).
     """
     import nbformat
 
     def read(notebook):
         return nbformat.read(str(notebook), as_version=4) if isinstance(notebook, (str, Path)) else notebook
 
-    cells = source_cells(read(source_notebook))
+    source = read(source_notebook)
+    cells = source_cells(source)
+    if limits is None and any(KERAS_IMPORTS.search(cell.source) for cell in cells):
+        limits = KERAS_LIMITS
     answers = student_answers(cells, read(submitted_notebook))
     program = [_python(answers.get(cell.grade_id, "") if cell.kind == "answer" else cell.source)
                for cell in cells if cell.kind != "test"]
     student_code = [_python(answers.get(cell.grade_id, "")) for cell in cells if cell.kind == "answer"]
     layout = default_layout(hide=[*hide, *(Path(p).resolve().parent for p in (source_notebook, submitted_notebook)
                                            if isinstance(p, (str, Path)))])
-    results: dict[str, tuple[float, float, str]] = {}
+    results: dict[str, Verdict] = {}
     with Sandbox(limits, layout) as sandbox:
         asked = [name for cell in cells if cell.kind == "answer" for name in _defined_names(cell.source)]
         try:
             sandbox.load(program)
             kinds = sandbox.kinds(asked)
         except Exception as error:  # SandboxError, or a student's exception type raised while loading
-            return {cell.grade_id: (0.0, cell.points, f"{type(error).__name__}: {error}")
+            return {cell.grade_id: Verdict(0.0, cell.points, f"{type(error).__name__}: {error}")
                     for cell in cells if cell.kind == "test"}
         sources = _function_sources(student_code)
         proxies = {name: _proxy(sandbox, name, source) for name, source in sources.items()}
@@ -295,15 +318,15 @@ def regrade(source_notebook, submitted_notebook, *, limits: Limits | None = None
                 namespace.update({n: bindings[n] for n in _defined_names(cell.source) if n in bindings})
             else:
                 namespace.update(bindings)
-                error = _run(cell.source, namespace, f"<test {cell.grade_id}>")
+                error, printed = _run(cell.source, namespace, f"<test {cell.grade_id}>")
                 message = "" if error is None else f"{type(error).__name__}: {error}".strip().rstrip(":")
-                results[cell.grade_id] = (cell.points if error is None else 0.0, cell.points, message)
+                results[cell.grade_id] = Verdict(cell.points if error is None else 0.0, cell.points, message, printed)
     return results
 
 
-def rewrite_outputs(notebook_path: str | Path, results: dict[str, tuple[float, float, str]]) -> None:
-    """Make the regraded test cells of an autograded notebook show the trusted result (nbgrader's feedback reads
-    them): a failed test gets one error output with the trusted message, a passed one loses its error outputs."""
+def rewrite_outputs(notebook_path: str | Path, results: dict[str, Verdict]) -> None:
+    """Make the regraded test cells of an autograded notebook show the trusted run (nbgrader's feedback reads them):
+    what the test printed there and, for a failed test, one error output with the trusted message."""
     import nbformat
 
     notebook = nbformat.read(str(notebook_path), as_version=4)
@@ -311,14 +334,14 @@ def rewrite_outputs(notebook_path: str | Path, results: dict[str, tuple[float, f
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if cell.cell_type != "code" or grade_id not in results:
             continue
-        points, max_points, message = results[grade_id]
-        if points >= max_points:
-            cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
-        else:
-            ename, _, evalue = message.partition(": ")
+        verdict = Verdict(*results[grade_id])
+        outputs = [nbformat.v4.new_output("stream", name="stdout", text=verdict.printed)] if verdict.printed else []
+        if verdict.points < verdict.max_points:
+            ename, _, evalue = verdict.message.partition(": ")
             evalue = f"{evalue}\n{TRUSTED_NOTE}"
-            cell.outputs = [nbformat.v4.new_output("error", ename=ename, evalue=evalue,
-                                                   traceback=[f"{ename}: {evalue}"])]
+            outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=evalue,
+                                                  traceback=[f"{ename}: {evalue}"]))
+        cell.outputs = outputs
     # nbgrader leaves autograded notebooks read-only: write a new file in its place, with the same mode
     path = Path(notebook_path)
     partial = path.with_name(path.name + ".partial")
@@ -328,7 +351,7 @@ def rewrite_outputs(notebook_path: str | Path, results: dict[str, tuple[float, f
 
 
 def apply_regrade(gradebook: str | Path, assignment: str, student: str,
-                  results: dict[str, tuple[float, float, str]], *, notebook: str | None = None,
+                  results: dict[str, Verdict], *, notebook: str | None = None,
                   autograded: str | Path | None = None) -> None:
     """Store ``results`` (from :func:`regrade`) as the auto scores in a real nbgrader gradebook.
 
@@ -351,8 +374,8 @@ def apply_regrade(gradebook: str | Path, assignment: str, student: str,
         if notebook is None:
             submission = book.find_submission(assignment, student)
             notebook = next(nb.name for nb in submission.notebooks if set(results) <= {g.name for g in nb.grades})
-        for grade_id, (points, _, _) in results.items():
-            book.find_grade(grade_id, notebook, assignment, student).auto_score = points
+        for grade_id, verdict in results.items():
+            book.find_grade(grade_id, notebook, assignment, student).auto_score = verdict.points
         book.db.commit()
     if autograded is None and course is not None:
         candidate = course / "autograded" / student / assignment / f"{notebook}.ipynb"
@@ -386,7 +409,7 @@ def regrade_submission(source_folder: str | Path, submission_folder: str | Path,
         for part in parts:
             if part["notebook"] != name or part["grade_id"] not in results:
                 continue
-            points, _, message = results[part["grade_id"]]
+            points, message = results[part["grade_id"]].points, results[part["grade_id"]].message
             if points != part["score"]:
                 notes.append(f"{name}.ipynb: {part['grade_id']} scored {part['score']:g} when the notebook ran and "
                              f"{points:g} when the tests ran again outside the student's code; {points:g} counts")

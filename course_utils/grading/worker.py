@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..training import TRAINED_OUTSIDE_ENV
 from .kernel import die_with_parent
 from .workspace import Course, skip_iri_grammar
 
@@ -25,13 +26,27 @@ MISSING_CELL_MARK = "was missing from the submission"
 MAX_MESSAGE = 1500
 
 
-def _install_kernel_spec(folder: Path, memory_mb: int) -> None:
-    """A kernel spec that starts the kernel through :mod:`.kernel` (memory cap, dies with this worker)."""
+def _install_kernel_spec(folder: Path, memory_mb: int, course: Course) -> None:
+    """A kernel spec that starts the kernel through :mod:`.kernel` (confined, memory cap, dies with this worker).
+
+    The kernel sees neither the course folder (hidden tests) nor the workspace (gradebooks, other submissions) nor
+    Jupyter's runtime folder (other kernels' keys), only the Python installation, ``course_utils`` and the CIFAR-10
+    file inside them, all read-only, plus its connection file; it may write only in its working directory, the
+    worker's copy of the submission that nbgrader executes (``<workdir>/course/autograded/<student>/<assignment>``).
+    """
+    import course_utils
+    from jupyter_core.paths import jupyter_runtime_dir
+
     spec = folder / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, "-m", "course_utils.grading.kernel", "--memory-mb", str(memory_mb), "--",
+    hide = [course.course_dir, course.workspace, jupyter_runtime_dir()]
+    keep = [Path(course_utils.__file__).parent, sys.prefix, sys.base_prefix, os.environ.get("COURSE_CIFAR10")]
+    argv = [sys.executable, "-m", "course_utils.grading.kernel", "--memory-mb", str(memory_mb),
+            *(f"--hide={path}" for path in hide), *(f"--keep={path}" for path in keep if path), "--",
             "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Python (grading)",
+    # The trusted regrade trains exercise 3's network in this process (see .trusted): the kernel skips its copy.
+    env = {TRAINED_OUTSIDE_ENV: "1"}
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "env": env, "display_name": "Python (grading)",
                                                   "language": "python"}))
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(folder), os.environ.get("JUPYTER_PATH")]))
 
@@ -192,8 +207,13 @@ def grade(course: Course, workdir: Path, snapshot: Path, task: dict, cell_timeou
         shutil.copytree(autograded, out)
     if status == "graded":
         # The score that counts: every test cell again, in this process, with the student's answer cells confined
-        # to a sandbox (see .trusted); the run above could have been fooled by the student's code.
+        # to a sandbox (see .trusted); the run above could have been fooled by the student's code. Its tests must
+        # be the ones `course autograde` started with, whatever code ran in the notebook kernels since.
         from .trusted import regrade_submission
+
+        if task.get("source_hash") and course.source_hash(assignment_id) != task["source_hash"]:
+            raise CourseError(f"the source notebooks of {assignment_id} changed while it was being graded (by a "
+                              f"submission's code?); restore them from git and grade again")
 
         problems += regrade_submission(course.source_dir / assignment_id, copy, parts, out,
                                        hide=[course.course_dir, course.workspace])
@@ -219,8 +239,8 @@ def main(argv: list[str] | None = None) -> None:
     os.dup2(2, 1)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     workdir = Path(args.workdir)
-    _install_kernel_spec(workdir / "jupyter", args.memory_mb)
     course = Course.open(args.course_dir, args.workspace)
+    _install_kernel_spec(workdir / "jupyter", args.memory_mb, course)
     for line in sys.stdin:
         task = json.loads(line)
         try:
