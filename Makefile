@@ -47,7 +47,7 @@ $(CHROMIUM):
 test: book browser
 	$(BIN)/python -m pytest
 
-# The CIFAR-10 page's full training run (hours on a CPU): executes book/cifar10-cnn.md with COURSE_FULL_RUN=1,
+# The CIFAR-10 page's full training run (about an hour on 2 CPU cores): executes book/cifar10-cnn.md with COURSE_FULL_RUN=1,
 # which trains on all 50,000 images until early stopping and writes the record to book/runs/cifar10-full/.
 reproduce: setup
 	COURSE_FULL_RUN=1 $(BIN)/python scripts/execute_page.py book/cifar10-cnn.md

@@ -201,11 +201,18 @@ def test_does_a_failing_setup_cell_not_stop_the_next_cells():
 
 
 def test_does_the_wire_format_refuse_objects():
-    """Does encode refuse an object array, and decode reject a malformed node?"""
+    """Does encode refuse an object array, and decode reject a malformed node and an object dtype, while arrays of
+    numbers and strings come back equal?"""
     with pytest.raises(TypeError):
         encode(np.array([object()]), [])
     with pytest.raises(Exception, match="malformed"):
         decode({"t": "pickle"}, [])
+    with pytest.raises(SandboxError, match="dtype object"):
+        decode({"t": "array", "i": 0, "dtype": "|O", "shape": [1]}, [bytes(8)])
+    for value in (np.arange(6.0).reshape(2, 3)[:, ::2], np.array(["ab", "c"]), np.float32(1.5), np.array(3)):
+        blobs: list[bytes] = []
+        back = decode(encode(value, blobs), blobs)
+        assert type(back) is type(value) and back.dtype == value.dtype and np.array_equal(back, value)
 
 
 def test_does_the_default_layout_hide_what_it_is_told(tmp_path):

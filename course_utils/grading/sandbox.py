@@ -13,7 +13,7 @@ environment and these limits, applied before any student code runs:
   with the limits only and warns (:class:`IsolationWarning`).
 
 Wire format: every message is length-prefixed; its JSON header describes the value and NumPy arrays travel as
-``.npy`` blobs (``np.save``/``np.load`` with ``allow_pickle=False``). Only ``None``, ``bool``, ``int``, ``float``,
+raw byte blobs whose dtype (never an object or void dtype) and shape are in the header. Only ``None``, ``bool``, ``int``, ``float``,
 ``complex``, ``str``, tuples, lists, dicts, NumPy arrays and NumPy scalars cross, so no object of the student's
 (e.g. one whose ``__eq__`` always answers True) ever reaches the trusted process. Keras models and callbacks cross
 as their configs and are rebuilt on the other side from Keras's own classes only (:mod:`.keras_values`). A student's exception comes back
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import builtins
-import io
 import json
 import os
 import select
@@ -106,7 +105,7 @@ _PLAIN = (type(None), bool, int, float, str)
 
 
 def encode(value, blobs: list[bytes], depth: int = 0):
-    """JSON-ready form of ``value``; arrays are appended to ``blobs`` as .npy bytes."""
+    """JSON-ready form of ``value``; arrays are appended to ``blobs`` as their raw bytes (C order)."""
     if depth > 32:
         raise Unsupported("a value nested more than 32 levels deep")
     kind = type(value)
@@ -122,10 +121,9 @@ def encode(value, blobs: list[bytes], depth: int = 0):
         array = np.asarray(value)
         if array.dtype.hasobject or array.dtype.kind == "V":
             raise Unsupported(f"a NumPy array of dtype {array.dtype} (only numbers, booleans and strings cross)")
-        buffer = io.BytesIO()
-        np.save(buffer, np.ascontiguousarray(array) if array.ndim else array, allow_pickle=False)
-        blobs.append(buffer.getvalue())
-        return {"t": "array" if isinstance(value, np.ndarray) else "scalar", "i": len(blobs) - 1}
+        blobs.append(np.ascontiguousarray(array).tobytes())
+        return {"t": "array" if isinstance(value, np.ndarray) else "scalar", "i": len(blobs) - 1,
+                "dtype": array.dtype.str, "shape": list(array.shape)}
     if is_keras_object(value):
         try:
             return {"t": "keras", "v": encode(keras_to_plain(value), blobs, depth + 1)}
@@ -149,7 +147,11 @@ def decode(node, blobs: list[bytes]):
         if tag == "dict":
             return {decode(k, blobs): decode(v, blobs) for k, v in node["v"]}
         if tag in ("array", "scalar"):
-            array = np.load(io.BytesIO(blobs[int(node["i"])]), allow_pickle=False)
+            dtype = np.dtype(str(node["dtype"]))
+            if dtype.hasobject or dtype.kind == "V":
+                raise SandboxError(f"an array of dtype {dtype} in the sandbox's answer")
+            shape = tuple(int(size) for size in node["shape"])
+            array = np.frombuffer(blobs[int(node["i"])], dtype=dtype).reshape(shape).copy()
             return array if tag == "array" else array[()]
         if tag == "keras":
             try:
@@ -371,7 +373,7 @@ class Sandbox:
                 raise
             except KerasValueError as error:  # a model the grader will not rebuild: the test that asked fails
                 raise TypeError(str(error)) from None
-            except Exception as error:  # np.load and dict keys reject malformed data in many ways
+            except Exception as error:  # np.dtype, reshape and dict keys reject malformed data in many ways
                 raise SandboxError(f"malformed value from the sandbox ({type(error).__name__})") from None
         return header
 
