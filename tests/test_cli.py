@@ -21,6 +21,8 @@ import nbformat
 import pytest
 
 from conftest import REPO
+from course_utils.grading.worker import check_sources
+from course_utils.grading.workspace import Course, CourseError
 
 FIXTURE = REPO / "tests" / "fixtures" / "cli_course"
 COURSE = Path(sys.executable).with_name("course")
@@ -469,3 +471,18 @@ def test_does_ex01_grade_its_solution_full_and_its_release_zero_without_leaking_
               if json.dumps(line)[1:-1] not in released]
     assert secret, "the source has hidden tests to look for"
     assert not [line for line in secret if html.escape(line) in page or line in page]
+
+
+def test_does_a_source_changed_during_grading_stop_the_trusted_regrade(tmp_path):
+    """Does the worker's check refuse the source notebooks once they differ from the hash `course autograde` took
+    before any submission ran, and accept them unchanged?"""
+    root = tmp_path / "course"
+    shutil.copytree(FIXTURE, root)
+    graded_course = Course.open(str(root), str(tmp_path / "workspace"), create=True)
+    before = graded_course.source_hash(ASSIGNMENT)
+    check_sources(graded_course, ASSIGNMENT, before)
+    notebook = next((root / "solutions" / ASSIGNMENT).glob("*.ipynb"))
+    with notebook.open("a") as handle:
+        handle.write("\n")
+    with pytest.raises(CourseError, match="changed while it was being graded"):
+        check_sources(graded_course, ASSIGNMENT, before)

@@ -140,6 +140,16 @@ def _explain(error: str) -> str:
     return "nbgrader could not grade the submission (the grading log under logs/ has the details); scored 0"
 
 
+def check_sources(course: Course, assignment_id: str, expected_hash: str) -> None:
+    """Raise CourseError unless the assignment's source notebooks still hash to ``expected_hash``, the hash
+    `course autograde` took before any submission ran (the trusted regrade reads its tests from them)."""
+    from .workspace import CourseError
+
+    if course.source_hash(assignment_id) != expected_hash:
+        raise CourseError(f"the source notebooks of {assignment_id} changed while it was being graded (by a "
+                          f"submission's code?); restore them from git and grade again")
+
+
 def grade(course: Course, workdir: Path, snapshot: Path, task: dict, cell_timeout: int) -> dict:
     """Autograde one submission in ``workdir``; the answer :mod:`.autograde` stores as the result."""
     from nbgrader.api import Gradebook
@@ -211,10 +221,8 @@ def grade(course: Course, workdir: Path, snapshot: Path, task: dict, cell_timeou
         # be the ones `course autograde` started with, whatever code ran in the notebook kernels since.
         from .trusted import regrade_submission
 
-        if task.get("source_hash") and course.source_hash(assignment_id) != task["source_hash"]:
-            raise CourseError(f"the source notebooks of {assignment_id} changed while it was being graded (by a "
-                              f"submission's code?); restore them from git and grade again")
-
+        if task.get("source_hash"):
+            check_sources(course, assignment_id, task["source_hash"])
         problems += regrade_submission(course.source_dir / assignment_id, copy, parts, out,
                                        hide=[course.course_dir, course.workspace])
     return {"student": student, "assignment": assignment_id, "status": status, "problems": problems + notes,
