@@ -73,10 +73,10 @@ def confine(hide=(), keep=(), writable=()) -> str:
     """
     if not sys.platform.startswith("linux"):
         return f"not confined (namespaces are Linux-only): {UNCONFINED}"
-    libc = namespaces._libc()
+    libc = namespaces.load_libc()
     uid, gid, cwd = os.getuid(), os.getgid(), os.getcwd()
     try:
-        namespaces._check(libc.unshare(namespaces._CLONE_NEWUSER | namespaces._CLONE_NEWNS), "unshare")
+        namespaces.check_result(libc.unshare(namespaces.CLONE_NEWUSER | namespaces.CLONE_NEWNS), "unshare")
         Path("/proc/self/setgroups").write_text("deny")
         Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
         Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
@@ -105,7 +105,7 @@ def _build_view(libc, hide, keep, writable) -> list[str]:
         return any(path == folder or path.startswith(folder.rstrip("/") + "/") for folder in covered)
 
     kept = [path for path in _existing(keep) if path not in writable and is_covered(path)]
-    namespaces._mount(libc, None, "/", None, namespaces._MS_REC | namespaces._MS_PRIVATE)
+    namespaces.mount(libc, None, "/", None, namespaces.MS_REC | namespaces.MS_PRIVATE)
     # Opened in this mount namespace before anything is covered, so the binds below reach the original files.
     sources = {path: os.open(path, os.O_PATH | os.O_CLOEXEC) for path in writable + kept}
     # Outer paths first: a kept path inside a hidden folder is bound after the folder is covered, and so on.
@@ -116,11 +116,11 @@ def _build_view(libc, hide, keep, writable) -> list[str]:
         for _, bind, path in steps:
             if bind:
                 _mount_point(path, sources[path])
-                namespaces._mount(libc, f"/proc/self/fd/{sources[path]}", path, None,
-                                  namespaces._MS_BIND | namespaces._MS_REC)
+                namespaces.mount(libc, f"/proc/self/fd/{sources[path]}", path, None,
+                                  namespaces.MS_BIND | namespaces.MS_REC)
             elif os.path.isdir(path):  # else it lies inside a covered folder already
                 size, mode = (PRIVATE_MB, "1777") if path in private else (1, "0755")
-                namespaces._mount(libc, "tmpfs", path, "tmpfs", namespaces._MS_NOSUID | namespaces._MS_NODEV,
+                namespaces.mount(libc, "tmpfs", path, "tmpfs", namespaces.MS_NOSUID | namespaces.MS_NODEV,
                                   f"size={size}m,mode={mode}")
             else:
                 continue
@@ -137,7 +137,7 @@ def _build_view(libc, hide, keep, writable) -> list[str]:
         if path in writable or path in private:
             continue
         try:
-            namespaces._remount_readonly(libc, path)
+            namespaces.remount_readonly(libc, path)
         except OSError as error:
             if error.errno not in _UNREACHABLE:
                 failures.append(f"{path} ({error.strerror})")
@@ -170,13 +170,13 @@ def _drop_privileges(libc) -> None:
     """No capabilities now or after exec (the bounding set is emptied too, for a uid 0), and none to gain."""
     import ctypes
 
-    namespaces._check(libc.prctl(namespaces._PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0),
+    namespaces.check_result(libc.prctl(namespaces.PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0),
                                  ctypes.c_ulong(0), ctypes.c_ulong(0)), "prctl")
     last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
     for capability in range(last + 1):
-        namespaces._check(libc.prctl(_PR_CAPBSET_DROP, ctypes.c_ulong(capability), ctypes.c_ulong(0),
+        namespaces.check_result(libc.prctl(_PR_CAPBSET_DROP, ctypes.c_ulong(capability), ctypes.c_ulong(0),
                                      ctypes.c_ulong(0), ctypes.c_ulong(0)), "prctl")
-    namespaces._drop_capabilities(libc)
+    namespaces.drop_capabilities(libc)
 
 
 def _connection_file(kernel_args: list[str]) -> list[str]:

@@ -8,21 +8,23 @@ from __future__ import annotations
 
 import os
 
-_CLONE_NEWNS, _CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWNET, _CLONE_NEWIPC = \
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC = \
     0x20000, 0x10000000, 0x20000000, 0x40000000, 0x08000000
-_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = \
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = \
     1, 2, 4, 8, 32, 4096, 16384, 1 << 18
-_MS_NOATIME, _MS_NODIRATIME, _MS_RELATIME = 1024, 2048, 1 << 21
-_PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS = 1, 38
+MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 
 
-def _libc():
+def load_libc():
+    """The C library, with errno kept for :func:`check_result`."""
     import ctypes
 
     return ctypes.CDLL(None, use_errno=True)
 
 
-def _check(result: int, what: str) -> None:
+def check_result(result: int, what: str) -> None:
+    """Raise OSError with errno's message when a libc call returned non-zero."""
     if result != 0:
         import ctypes
 
@@ -30,30 +32,31 @@ def _check(result: int, what: str) -> None:
         raise OSError(error, f"{what}: {os.strerror(error)}")
 
 
-def _mount(libc, source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+def mount(libc, source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    """mount(2); raises OSError naming what failed."""
     encode_ = (lambda s: None if s is None else s.encode())
-    _check(libc.mount(encode_(source), encode_(target), encode_(fstype), flags, encode_(data)),
+    check_result(libc.mount(encode_(source), encode_(target), encode_(fstype), flags, encode_(data)),
            f"mount {source or fstype} on {target}")
 
 
-def _bind_readonly(libc, source: str, target: str) -> None:
+def bind_readonly(libc, source: str, target: str) -> None:
     """Bind ``source`` on ``target`` and make the bind read-only, keeping the locked flags of the source mount."""
-    _mount(libc, source, target, None, _MS_BIND | _MS_REC)
-    _remount_readonly(libc, target)
+    mount(libc, source, target, None, MS_BIND | MS_REC)
+    remount_readonly(libc, target)
 
 
-def _remount_readonly(libc, target: str) -> None:
+def remount_readonly(libc, target: str) -> None:
     """Make the mount at ``target`` read-only, keeping its other flags (a user namespace may not clear them)."""
     flags = os.statvfs(target).f_flag
     keep = 0
-    for statvfs_flag, mount_flag in ((os.ST_NOSUID, _MS_NOSUID), (os.ST_NODEV, _MS_NODEV),
-                                     (os.ST_NOEXEC, _MS_NOEXEC), (os.ST_NOATIME, _MS_NOATIME),
-                                     (os.ST_NODIRATIME, _MS_NODIRATIME), (os.ST_RELATIME, _MS_RELATIME)):
+    for statvfs_flag, mount_flag in ((os.ST_NOSUID, MS_NOSUID), (os.ST_NODEV, MS_NODEV),
+                                     (os.ST_NOEXEC, MS_NOEXEC), (os.ST_NOATIME, MS_NOATIME),
+                                     (os.ST_NODIRATIME, MS_NODIRATIME), (os.ST_RELATIME, MS_RELATIME)):
         keep |= mount_flag if flags & statvfs_flag else 0
-    _mount(libc, None, target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | keep)
+    mount(libc, None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | keep)
 
 
-def _drop_capabilities(libc) -> None:
+def drop_capabilities(libc) -> None:
     import ctypes
 
     class Header(ctypes.Structure):
@@ -63,4 +66,4 @@ def _drop_capabilities(libc) -> None:
         _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
     header, data = Header(0x20080522, 0), (Data * 2)()
-    _check(libc.capset(ctypes.byref(header), data), "capset")
+    check_result(libc.capset(ctypes.byref(header), data), "capset")

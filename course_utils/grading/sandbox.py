@@ -13,11 +13,11 @@ environment and these limits, applied before any student code runs:
   with the limits only and warns (:class:`IsolationWarning`).
 
 Wire format: every message is length-prefixed; its JSON header describes the value and NumPy arrays travel as
-raw byte blobs whose dtype (never an object or void dtype) and shape are in the header. Only ``None``, ``bool``, ``int``, ``float``,
-``complex``, ``str``, tuples, lists, dicts, NumPy arrays and NumPy scalars cross, so no object of the student's
-(e.g. one whose ``__eq__`` always answers True) ever reaches the trusted process. Keras models and callbacks cross
-as their configs and are rebuilt on the other side from Keras's own classes only (:mod:`.keras_values`). A student's exception comes back
-as its type name and message; a crash, an exit or a timeout of the sandbox raises :class:`SandboxError`. Arrays are
+raw byte blobs whose dtype (never an object or void dtype) and shape are in the header. Only ``None``, ``bool``,
+``int``, ``float``, ``complex``, ``str``, tuples, lists, dicts, NumPy arrays and NumPy scalars cross, so no object
+of the student's (e.g. one whose ``__eq__`` always answers True) ever reaches the trusted process. Keras models and
+callbacks cross as their configs and are rebuilt on the other side from Keras's own classes only
+(:mod:`.keras_values`). A student's exception comes back as its type name and message; a crash, an exit or a timeout of the sandbox raises :class:`SandboxError`. Arrays are
 copies on each side, so a function that changes an argument in place fails the call with a CheckError instead.
 """
 
@@ -43,10 +43,10 @@ import numpy as np
 from .keras_values import KerasValueError, is_keras_object
 from .keras_values import from_plain as keras_from_plain
 from .keras_values import to_plain as keras_to_plain
-from .namespaces import (_CLONE_NEWIPC, _CLONE_NEWNET, _CLONE_NEWNS, _CLONE_NEWPID, _CLONE_NEWUSER, _MS_BIND,
-                         _MS_NODEV, _MS_NOEXEC, _MS_NOSUID, _MS_PRIVATE, _MS_RDONLY, _MS_REC, _MS_REMOUNT,
-                         _PR_SET_NO_NEW_PRIVS, _PR_SET_PDEATHSIG, _bind_readonly, _check, _drop_capabilities,
-                         _libc, _mount)
+from .namespaces import (CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, MS_BIND,
+                         MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT,
+                         PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, bind_readonly, check_result, drop_capabilities,
+                         load_libc, mount)
 
 #: Longest message (header + arrays) either side accepts.
 MAX_MESSAGE_BYTES = 512 * 2**20
@@ -416,45 +416,45 @@ def _show(libc, root: str, path: str) -> None:
     else:
         os.makedirs(os.path.dirname(inside), exist_ok=True)
         open(inside, "a").close()
-    _bind_readonly(libc, path, inside)
+    bind_readonly(libc, path, inside)
 
 
 def _build_root(libc, root: str, layout: dict, limits: dict) -> None:
     """A fresh root under ``root``: system folders, kept folders, /dev, /proc, an empty /tmp; hidden paths empty."""
-    _mount(libc, None, "/", None, _MS_REC | _MS_PRIVATE)
-    _mount(libc, "tmpfs", root, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=1m,mode=0755")
+    mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
+    mount(libc, "tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
     for folder in SYSTEM_FOLDERS:
         if os.path.lexists(folder):
             _show(libc, root, folder)
     for path in layout["hide"]:
         if os.path.isdir(root + path):
-            _mount(libc, "tmpfs", root + path, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=4k,mode=0755")
+            mount(libc, "tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=0755")
     for path in layout["keep"]:
         if os.path.exists(path):
             _show(libc, root, path)
     os.makedirs(root + "/dev", exist_ok=True)
-    _mount(libc, "tmpfs", root + "/dev", "tmpfs", _MS_NOSUID | _MS_NOEXEC, "size=4k,mode=0755")
+    mount(libc, "tmpfs", root + "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=4k,mode=0755")
     for device in DEVICES:
         if os.path.exists(device):
             open(root + device, "a").close()
-            _mount(libc, device, root + device, None, _MS_BIND)
+            mount(libc, device, root + device, None, MS_BIND)
     os.makedirs(root + "/proc", exist_ok=True)
-    _mount(libc, "proc", root + "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
+    mount(libc, "proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     os.makedirs(root + "/tmp", exist_ok=True)
-    _mount(libc, "tmpfs", root + "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV,
+    mount(libc, "tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
            f"size={limits['file_mb'] * 4}m,mode=1777")
-    _mount(libc, None, root, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+    mount(libc, None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
 def _confine(config: dict) -> tuple[str, str]:
     """Enter the namespaces and the fresh root; return (isolation, warning). Forks: the caller becomes PID 1."""
-    libc = _libc()
+    libc = load_libc()
     root = config["root"]
     as_root = os.geteuid() == 0
     uid, gid = os.getuid(), os.getgid()
-    flags = _CLONE_NEWNS | _CLONE_NEWNET | _CLONE_NEWPID | _CLONE_NEWIPC | (0 if as_root else _CLONE_NEWUSER)
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | (0 if as_root else CLONE_NEWUSER)
     try:
-        _check(libc.unshare(flags), "unshare")
+        check_result(libc.unshare(flags), "unshare")
     except OSError as error:
         return "limits only", f"{error} (no user/mount/network namespaces here)"
     if not as_root:
@@ -466,7 +466,7 @@ def _confine(config: dict) -> tuple[str, str]:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _, status = os.waitpid(child, 0)
         os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
-    _check(libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0), "prctl")
+    check_result(libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0), "prctl")
     _build_root(libc, root, config["layout"], config["limits"])
     os.chroot(root)
     os.makedirs("/tmp/work", exist_ok=True)
@@ -476,9 +476,9 @@ def _confine(config: dict) -> tuple[str, str]:
         os.setgid(NOBODY)
         os.setuid(NOBODY)
     else:
-        _drop_capabilities(libc)
+        drop_capabilities(libc)
     os.chdir("/tmp/work")
-    _check(libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl")
+    check_result(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl")
     return ("namespaces (mount, network, pid" + ("" if as_root else ", user") + f"), uid {os.getuid()}"), ""
 
 
@@ -567,7 +567,7 @@ def main(argv: list[str] | None = None) -> None:
     read_fd, write_fd = config["read_fd"], config["write_fd"]
     try:
         if sys.platform.startswith("linux"):  # end with the grader, even when it is killed
-            _check(_libc().prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0), "prctl")
+            check_result(load_libc().prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0), "prctl")
         if not sys.platform.startswith("linux"):
             isolation, warning = "limits only", "namespaces are Linux-only"
         elif config["namespaces_failed"]:

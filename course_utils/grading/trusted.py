@@ -277,8 +277,7 @@ def regrade(source_notebook, submitted_notebook, *, limits: Limits | None = None
     def read(notebook):
         return nbformat.read(str(notebook), as_version=4) if isinstance(notebook, (str, Path)) else notebook
 
-    source = read(source_notebook)
-    cells = source_cells(source)
+    cells = source_cells(read(source_notebook))
     if limits is None and any(KERAS_IMPORTS.search(cell.source) for cell in cells):
         limits = KERAS_LIMITS
     answers = student_answers(cells, read(submitted_notebook))
@@ -334,7 +333,7 @@ def rewrite_outputs(notebook_path: str | Path, results: dict[str, Verdict]) -> N
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if cell.cell_type != "code" or grade_id not in results:
             continue
-        verdict = Verdict(*results[grade_id])
+        verdict = results[grade_id]
         outputs = [nbformat.v4.new_output("stream", name="stdout", text=verdict.printed)] if verdict.printed else []
         if verdict.points < verdict.max_points:
             ename, _, evalue = verdict.message.partition(": ")
@@ -409,11 +408,12 @@ def regrade_submission(source_folder: str | Path, submission_folder: str | Path,
         for part in parts:
             if part["notebook"] != name or part["grade_id"] not in results:
                 continue
-            points, message = results[part["grade_id"]].points, results[part["grade_id"]].message
-            if points != part["score"]:
+            verdict = results[part["grade_id"]]
+            if verdict.points != part["score"]:
                 notes.append(f"{name}.ipynb: {part['grade_id']} scored {part['score']:g} when the notebook ran and "
-                             f"{points:g} when the tests ran again outside the student's code; {points:g} counts")
-            part["score"], part["error"] = points, (message or None)
+                             f"{verdict.points:g} when the tests ran again outside the student's code; "
+                             f"{verdict.points:g} counts")
+            part["score"], part["error"] = verdict.points, (verdict.message or None)
         autograded = Path(autograded_folder) / source_path.name if autograded_folder else None
         if autograded is not None and autograded.is_file():
             rewrite_outputs(autograded, results)
