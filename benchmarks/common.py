@@ -82,15 +82,16 @@ def machine() -> dict:
         "numpy": numpy.__version__,
         "scipy": scipy.__version__,
     }
-    try:
-        import keras
-        import tensorflow as tf
+    from course_utils.training import gpu_names, library_versions
 
-        info["tensorflow"] = tf.__version__
-        info["keras"] = keras.__version__
-        info["gpus"] = [gpu.name for gpu in tf.config.list_physical_devices("GPU")]
-    except ImportError:
-        pass
+    try:
+        versions, gpus = library_versions(), gpu_names()
+    except ImportError:  # no Keras: the NumPy benchmarks still run
+        return info
+    info.update(keras=versions["keras"], keras_backend=versions["keras_backend"],
+                backend_version=versions[versions["keras_backend"]], gpus=gpus)
+    if versions["keras_backend"] == "tensorflow":
+        info["tensorflow"] = versions["tensorflow"]
     return info
 
 

@@ -6,7 +6,8 @@
     python -m benchmarks.run book --note "A training run shared the machine."   # a sentence added to the notes
 
 Each ``bench_<name>.py`` module has ``run(quick) -> dict`` with a title, rows (dicts), the goal, whether it was met
-and a one-line summary. Figures are only comparable within one run; the machine is described beside them.
+and a one-line summary. Figures are only comparable within one run; the machine is described beside them. A module
+with ``NEEDS_GPU = True`` runs only where Keras's backend sees a GPU (elsewhere its last figures stay).
 """
 
 from __future__ import annotations
@@ -27,17 +28,24 @@ def available() -> list[str]:
     return sorted(path.stem.removeprefix("bench_") for path in HERE.glob("bench_*.py"))
 
 
+def describe(info: dict) -> str:
+    """One line naming a machine: processor, CPUs, memory and GPUs."""
+    return (f"{info['processor']} ({info['cpus']} CPUs, {info['memory_gib']} GiB), "
+            + (f"GPUs: {', '.join(info['gpus'])}" if info.get("gpus") else "no GPU"))
+
+
 def markdown(results: dict, info: dict) -> str:
     lines = ["# Benchmark results", "",
              f"Measured {info['date']} on {info['processor']} ({info['cpus']} CPUs, {info['memory_gib']} GiB), "
              f"{info['platform']}; Python {info['python']}, NumPy {info['numpy']}, SciPy {info['scipy']}"
-             + (f", TensorFlow {info['tensorflow']}, Keras {info['keras']}" if "tensorflow" in info else "")
+             + (f", Keras {info['keras']} on {info['keras_backend']} {info['backend_version']}" if "keras" in info else "")
              + (f"; GPUs: {', '.join(info['gpus'])}" if info.get("gpus") else "; no GPU") + ".",
              "", "Reproduce with `make benchmarks`.", ""]
     for name, result in results.items():
         lines += [f"## {result['title']}", ""]
-        if result.get("date", info["date"]) != info["date"]:
-            lines += [f"Measured {result['date']}.", ""]
+        elsewhere = result.get("machine", describe(info)) != describe(info)
+        if elsewhere or result.get("date", info["date"]) != info["date"]:
+            lines += [f"Measured {result['date']}" + (f" on {result['machine']}" if elsewhere else "") + ".", ""]
         lines += [f"Goal: {result['goal']} — **{'met' if result['met'] else 'not met'}** ({result['summary']}).", ""]
         if result.get("notes"):
             lines += [result["notes"], ""]
@@ -46,6 +54,12 @@ def markdown(results: dict, info: dict) -> str:
         lines += ["| " + " | ".join(str(row.get(column, "")) for column in columns) + " |" for row in result["rows"]]
         lines.append("")
     return "\n".join(lines)
+
+
+def _gpu_visible() -> bool:
+    from course_utils.training import gpu_visible
+
+    return gpu_visible()
 
 
 def main(argv=None) -> int:
@@ -62,7 +76,13 @@ def main(argv=None) -> int:
     if unknown:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; available: {', '.join(available())}")
     results = {}
-    for name in args.names or available():
+    names = args.names or available()
+    if not args.names and not _gpu_visible():
+        skipped = [name for name in names if getattr(importlib.import_module(f"benchmarks.bench_{name}"), "NEEDS_GPU", False)]
+        if skipped:
+            print(f"no GPU visible: skipping {', '.join(skipped)} (their last figures stay)")
+        names = [name for name in names if name not in skipped]
+    for name in names:
         print(f"[{time.strftime('%H:%M:%S')}] running {name} ...", flush=True)
         started = time.perf_counter()
         results[name] = importlib.import_module(f"benchmarks.bench_{name}").run(quick=args.quick)
@@ -73,6 +93,7 @@ def main(argv=None) -> int:
     info = machine()
     for result in results.values():
         result["date"] = info["date"]
+        result["machine"] = describe(info)
     saved = args.output / "results.json"
     if args.names and saved.is_file():  # keep the figures of the benchmarks not run now
         previous = json.loads(saved.read_text())

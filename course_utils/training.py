@@ -5,13 +5,16 @@ The grader never trusts numbers a notebook printed. A hidden test hands the stud
 *profile* (the budget), predicts the test set and grades the balanced accuracy against a threshold set from
 reference runs of the solution at the same budget (``course_utils/thresholds/thresholds.json``).
 
-Profiles (chosen by :data:`PROFILE_ENV`; default ``gpu`` where TensorFlow sees a GPU, else ``cpu``):
+Profiles (chosen by :data:`PROFILE_ENV`; default ``gpu`` where Keras's backend sees a GPU, else ``cpu``):
 
 * ``cpu``   a seeded stratified subset and a few epochs; about a minute on two cores.
 * ``gpu``   all 50,000 training images, validation on the test set with the book's callbacks, an epoch cap.
 * ``smoke`` a few hundred images for one epoch: checks that the grading runs, grades no accuracy (for CI).
 
 Set :data:`DETERMINISM_ENV` to ``1`` to switch on TensorFlow's op determinism as well (slower on GPUs).
+
+Any Keras 3 backend trains: TensorFlow by default, or JAX or PyTorch with ``KERAS_BACKEND`` (GPU runners without a
+CUDA build of TensorFlow use ``KERAS_BACKEND=jax``). Records name the backend and its version.
 """
 
 from __future__ import annotations
@@ -36,6 +39,12 @@ PROFILE_ENV = "COURSE_GRADING_PROFILE"
 #: it a second time in the kernel.
 TRAINED_OUTSIDE_ENV = "COURSE_GRADER_TRAINS_OUTSIDE"
 DETERMINISM_ENV = "COURSE_GRADING_DETERMINISTIC"
+#: Environment that hides every GPU from TensorFlow, JAX and PyTorch: for the processes that never train (the
+#: grading sandbox, the notebook kernels of `course autograde`) and for the cpu profile.
+NO_GPU_ENV = {"CUDA_VISIBLE_DEVICES": "", "JAX_PLATFORMS": "cpu"}
+#: Environment that lets several training processes share one GPU: each takes memory as it needs it, instead of
+#: JAX's 75 % or TensorFlow's all at start-up.
+SHARED_GPU_ENV = {"XLA_PYTHON_CLIENT_PREALLOCATE": "false", "TF_FORCE_GPU_ALLOW_GROWTH": "true"}
 #: The book trains with mini-batches of 100 (500 steps per epoch on the full training set).
 BATCH_SIZE = 100
 #: The seed of every graded run (weights, dropout, shuffling); reference runs vary it to measure the spread.
@@ -123,11 +132,30 @@ class TrainingRun:
         }
 
 
-def gpu_visible() -> bool:
-    """Does TensorFlow see at least one GPU?"""
-    import tensorflow as tf
+def gpu_names() -> list[str]:
+    """The names of the GPUs that Keras's backend (TensorFlow, JAX or PyTorch) sees; [] where it sees none."""
+    import keras
 
-    return bool(tf.config.list_physical_devices("GPU"))
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return [tf.config.experimental.get_device_details(device).get("device_name", device.name)
+                for device in tf.config.list_physical_devices("GPU")]
+    if backend == "jax":
+        import jax
+
+        return [device.device_kind for device in jax.devices() if device.platform in ("gpu", "cuda", "rocm")]
+    if backend == "torch":
+        import torch
+
+        return [torch.cuda.get_device_name(index) for index in range(torch.cuda.device_count())]
+    return []
+
+
+def gpu_visible() -> bool:
+    """Does Keras's backend see at least one GPU?"""
+    return bool(gpu_names())
 
 
 def select_profile(name: str | None = None) -> Profile:
@@ -142,11 +170,17 @@ def select_profile(name: str | None = None) -> Profile:
     profile = PROFILES[chosen]
     if profile.needs_gpu and not gpu_visible():
         raise TrainingError(
-            f"the {chosen!r} grading profile (from {_origin(name)}) needs a GPU, but TensorFlow sees none. "
-            f"Run it on a machine with an NVIDIA GPU and the gpu extra installed (pip install -e '.[gpu]'), "
-            f"or grade with {PROFILE_ENV}=cpu."
+            f"the {chosen!r} grading profile (from {_origin(name)}) needs a GPU, but Keras's {_backend()} backend "
+            f"sees none. Run it on a machine with an NVIDIA GPU and the gpu extra installed (pip install -e '.[gpu]'), "
+            f"or a CUDA build of JAX with KERAS_BACKEND=jax, or grade with {PROFILE_ENV}=cpu."
         )
     return profile
+
+
+def _backend() -> str:
+    import keras
+
+    return keras.backend.backend()
 
 
 def _origin(name: str | None) -> str:
@@ -188,6 +222,9 @@ def train(build_cnn, compile_cnn, profile: Profile, *, seed: int = GRADING_SEED,
 
     deterministic = os.environ.get(DETERMINISM_ENV) == "1" if deterministic is None else deterministic
     if deterministic:
+        if _backend() != "tensorflow":
+            raise TrainingError(f"{DETERMINISM_ENV}=1 switches on TensorFlow's op determinism; Keras runs on "
+                                f"{_backend()} here (KERAS_BACKEND): unset one of the two")
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
@@ -318,24 +355,21 @@ def check_training(build_cnn, compile_cnn, *, callbacks=None, profile: str | Non
 
 
 def library_versions() -> dict:
-    """Versions of the libraries a reference run depends on."""
+    """Versions of the libraries a reference run depends on, Keras's backend named and versioned."""
+    import importlib
+
     import keras
     import sklearn
-    import tensorflow as tf
 
-    return {"python": platform.python_version(), "numpy": np.__version__, "tensorflow": tf.__version__,
-            "keras": keras.__version__, "scikit-learn": sklearn.__version__}
+    backend = keras.backend.backend()
+    return {"python": platform.python_version(), "numpy": np.__version__, "keras": keras.__version__,
+            "keras_backend": backend, backend: importlib.import_module(backend).__version__,
+            "scikit-learn": sklearn.__version__}
 
 
 def hardware() -> dict:
-    """The machine a run used: CPU model and count, GPUs TensorFlow sees."""
-    import tensorflow as tf
-
-    gpus = []
-    for device in tf.config.list_physical_devices("GPU"):
-        details = tf.config.experimental.get_device_details(device)
-        gpus.append(details.get("device_name", device.name))
-    return {"machine": platform.machine(), "processor": cpu_model(), "cpu_count": os.cpu_count(), "gpus": gpus}
+    """The machine a run used: CPU model and count, the GPUs Keras's backend sees."""
+    return {"machine": platform.machine(), "processor": cpu_model(), "cpu_count": os.cpu_count(), "gpus": gpu_names()}
 
 
 def cpu_model() -> str:

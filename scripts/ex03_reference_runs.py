@@ -3,6 +3,8 @@
     python scripts/ex03_reference_runs.py run --profile cpu --seeds 1 2 3 4 5
     python scripts/ex03_reference_runs.py thresholds
 
+(``run --records DIR`` writes the records elsewhere, e.g. on a GPU runner, to be copied here afterwards.)
+
 ``run`` trains the solution's network (``solutions/ex03_cnn/ex03_cnn.ipynb``) with ``course_utils.training`` under a
 grading profile, once per seed, and writes one record per run to ``course_utils/thresholds/`` (seed, profile and
 budget, per-epoch history, final metrics, library versions, hardware, wall time). ``thresholds`` turns the records
@@ -44,11 +46,11 @@ def solution_functions(path: Path = SOLUTION) -> dict:
     return {name: namespace[name] for name in ("build_cnn", "compile_cnn", "make_callbacks")}
 
 
-def record_path(profile: str, seed: int) -> Path:
-    return RECORDS / f"ex03_cnn-{profile}-seed{seed}.json"
+def record_path(profile: str, seed: int, records: Path = RECORDS) -> Path:
+    return records / f"ex03_cnn-{profile}-seed{seed}.json"
 
 
-def run(profile_name: str, seeds: list[int]) -> None:
+def run(profile_name: str, seeds: list[int], records: Path = RECORDS) -> None:
     from course_utils import training
 
     profile = training.select_profile(profile_name)
@@ -59,7 +61,8 @@ def run(profile_name: str, seeds: list[int]) -> None:
                                 callbacks=functions["make_callbacks"], data=data)
         record = result.record()
         record["history"] = {key: [round(value, 6) for value in values] for key, values in record["history"].items()}
-        record_path(profile.name, seed).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        records.mkdir(parents=True, exist_ok=True)
+        record_path(profile.name, seed, records).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
         print(f"{profile.name} seed {seed}: balanced accuracy {result.balanced_accuracy:.4f} "
               f"after {result.epochs_run} epochs in {result.wall_time_s:.0f} s", flush=True)
 
@@ -108,10 +111,11 @@ def main(argv: list[str] | None = None) -> None:
     runs = commands.add_parser("run", help="train the solution under a profile, one record per seed")
     runs.add_argument("--profile", required=True, help="cpu, gpu or smoke")
     runs.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    runs.add_argument("--records", type=Path, default=RECORDS, help=f"folder for the records (default {RECORDS})")
     commands.add_parser("thresholds", help="write thresholds.json from the records")
     arguments = parser.parse_args(argv)
     if arguments.command == "run":
-        run(arguments.profile, arguments.seeds)
+        run(arguments.profile, arguments.seeds, arguments.records)
     else:
         for name, entry in thresholds()["profiles"].items():
             print(f"{name}: threshold {entry['threshold']} from {entry['runs']} runs"

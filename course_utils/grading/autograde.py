@@ -29,6 +29,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..training import NO_GPU_ENV, SHARED_GPU_ENV
 from .workspace import Course, CourseError, hash_folder, write_json
 
 #: Default limits per execution profile; the command-line options override each one.
@@ -96,10 +97,13 @@ class Worker:
         env.update({"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "MPLBACKEND": "Agg",
                     "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
         # The training tier of exercise 3 reads the profile (course_utils.training): one set in the environment
-        # (e.g. smoke, in CI) wins over --profile. cpu workers see no GPU.
+        # (e.g. smoke, in CI) wins over --profile. cpu workers see no GPU; gpu workers share the GPU.
         env.setdefault("COURSE_GRADING_PROFILE", self.limits.profile)
         if self.limits.profile == "cpu":
-            env["CUDA_VISIBLE_DEVICES"] = ""
+            env.update(NO_GPU_ENV)
+        else:
+            for name, value in SHARED_GPU_ENV.items():
+                env.setdefault(name, value)
         return env
 
     def start(self) -> None:

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..training import NO_GPU_ENV
 from .keras_values import KerasValueError, is_keras_object
 from .keras_values import from_plain as keras_from_plain
 from .keras_values import to_plain as keras_to_plain
@@ -258,7 +259,9 @@ class Sandbox:
         config = {"limits": asdict(self.limits), "layout": asdict(self.layout), "root": str(folder / "root"),
                   "read_fd": requests_r, "write_fd": answers_w, "namespaces_failed": Sandbox._namespaces_failed}
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "MPLBACKEND": "Agg",
-               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **NO_GPU_ENV}
+        if os.environ.get("KERAS_BACKEND"):  # the student's models are built with the grader's Keras backend
+            env["KERAS_BACKEND"] = os.environ["KERAS_BACKEND"]
         self._stderr = (folder / "stderr.txt").open("wb")
         try:
             self.process = subprocess.Popen(

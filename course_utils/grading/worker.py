@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..training import TRAINED_OUTSIDE_ENV
+from ..training import NO_GPU_ENV, TRAINED_OUTSIDE_ENV
 from .kernel import die_with_parent
 from .workspace import Course, skip_iri_grammar
 
@@ -44,8 +44,9 @@ def _install_kernel_spec(folder: Path, memory_mb: int, course: Course) -> None:
     argv = [sys.executable, "-m", "course_utils.grading.kernel", "--memory-mb", str(memory_mb),
             *(f"--hide={path}" for path in hide), *(f"--keep={path}" for path in keep if path), "--",
             "-f", "{connection_file}"]
-    # The trusted regrade trains exercise 3's network in this process (see .trusted): the kernel skips its copy.
-    env = {TRAINED_OUTSIDE_ENV: "1"}
+    # The trusted regrade trains exercise 3's network in this process (see .trusted): the kernel skips its copy,
+    # and never needs the GPU (so kernels of parallel workers hold none of its memory).
+    env = {TRAINED_OUTSIDE_ENV: "1", **NO_GPU_ENV}
     (spec / "kernel.json").write_text(json.dumps({"argv": argv, "env": env, "display_name": "Python (grading)",
                                                   "language": "python"}))
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(folder), os.environ.get("JUPYTER_PATH")]))
