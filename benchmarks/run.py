@@ -38,7 +38,8 @@ def markdown(results: dict, info: dict) -> str:
     lines = ["# Benchmark results", "",
              f"Measured {info['date']} on {info['processor']} ({info['cpus']} CPUs, {info['memory_gib']} GiB), "
              f"{info['platform']}; Python {info['python']}, NumPy {info['numpy']}, SciPy {info['scipy']}"
-             + (f", Keras {info['keras']} on {info['keras_backend']} {info['backend_version']}" if "keras" in info else "")
+             + (f", Keras {info['keras']} on {info.get('keras_backend', 'tensorflow')} "
+                f"{info.get('backend_version', info.get('tensorflow'))}" if "keras" in info else "")
              + (f"; GPUs: {', '.join(info['gpus'])}" if info.get("gpus") else "; no GPU") + ".",
              "", "Reproduce with `make benchmarks`.", ""]
     for name, result in results.items():

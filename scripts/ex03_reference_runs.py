@@ -9,7 +9,8 @@
 grading profile, once per seed, and writes one record per run to ``course_utils/thresholds/`` (seed, profile and
 budget, per-epoch history, final metrics, library versions, hardware, wall time). ``thresholds`` turns the records
 into ``thresholds.json``: for every profile with at least ``MIN_REFERENCE_RUNS`` records at the current budget, the
-threshold is the mean balanced accuracy minus ``THRESHOLD_SDS`` standard deviations. A profile without enough runs
+threshold is the mean balanced accuracy minus ``THRESHOLD_SDS`` standard deviations (at least ``MIN_THRESHOLD_SD``
+each). A profile without enough runs
 gets a provisional threshold derived from the book's printed result, marked with the reason.
 CIFAR-10 comes from ``course_utils.data.load_cifar10`` (set COURSE_CIFAR10 on machines without internet).
 """
@@ -80,7 +81,10 @@ def thresholds() -> dict:
         if len(current) >= training.MIN_REFERENCE_RUNS:
             entry.update(training.threshold_from_runs([record["balanced_accuracy"] for record in current]))
             entry.update(seeds=sorted(record["seed"] for record in current),
-                         wall_time_s=[record["wall_time_s"] for record in current], provisional=False)
+                         wall_time_s=[record["wall_time_s"] for record in current], provisional=False,
+                         measured_on=sorted({f"{', '.join(r['hardware']['gpus']) or r['hardware']['processor']}, "
+                                             f"Keras {r['versions']['keras']} on "
+                                             f"{r['versions'].get('keras_backend', 'tensorflow')}" for r in current}))
         elif name in PROVISIONAL_MARGIN:
             margin = PROVISIONAL_MARGIN[name]
             entry.update(mean=reference.BALANCED_ACCURACY, sd=None, runs=len(current), provisional=True,
@@ -96,8 +100,8 @@ def thresholds() -> dict:
     content = {
         "assignment": training.ASSIGNMENT,
         "metric": "balanced accuracy on the test set",
-        "rule": f"mean - {training.THRESHOLD_SDS} sd of at least {training.MIN_REFERENCE_RUNS} seeded reference runs "
-                f"of the solution at the same budget",
+        "rule": f"mean - {training.THRESHOLD_SDS} sd (sd at least {training.MIN_THRESHOLD_SD}) of at least "
+                f"{training.MIN_REFERENCE_RUNS} seeded reference runs of the solution at the same budget",
         "grading_seed": training.GRADING_SEED,
         "profiles": profiles,
     }

@@ -49,6 +49,9 @@ def echo(*args, **kwargs):
 
 def identity():
     return os.getuid()
+
+def usable_cpus():
+    return len(os.sched_getaffinity(0))
 """
 
 
@@ -136,6 +139,12 @@ def test_does_the_sandbox_run_unprivileged(isolated):
     """Does the student's code run without root (as nobody when the grader is root)?"""
     uid = isolated.call("identity")
     assert uid != 0 and (os.getuid() != 0 or uid == 65534)
+
+
+def test_does_the_sandbox_run_on_one_cpu(sandbox):
+    """Does the sandbox use one CPU, so that TensorFlow's and XLA's thread pools stay small on machines of many cores
+    (every thread counts against the process limit that all sandboxes share)?"""
+    assert sandbox.call("usable_cpus") == 1
 
 
 def test_is_a_memory_bomb_stopped_by_the_address_space_limit():

@@ -159,13 +159,26 @@ def test_is_the_cpu_threshold_the_mean_minus_three_sd_of_the_committed_runs():
     assert 0.1 < entry["threshold"] < entry["mean"], "the threshold must sit above chance (0.1)"
 
 
-def test_does_the_gpu_threshold_say_whether_it_is_provisional():
+def test_is_the_gpu_threshold_set_by_five_gpu_runs_with_the_smallest_spread_assumed():
     entry = training.load_thresholds()["profiles"]["gpu"]
-    if not entry["provisional"]:
-        assert entry["runs"] >= training.MIN_REFERENCE_RUNS and entry["sd"] is not None
-        return
-    assert entry["reason"] and entry["threshold"] < reference.BALANCED_ACCURACY
-    pytest.xfail(f"the gpu threshold {entry['threshold']} is provisional: {entry['reason']}")
+    records = [json.loads(path.read_text()) for path in sorted(THRESHOLDS.glob("ex03_cnn-gpu-seed*.json"))]
+    current = [record for record in records if record["budget"] == entry["budget"]]
+    assert len(current) >= training.MIN_REFERENCE_RUNS and not entry["provisional"]
+    assert all(record["hardware"]["gpus"] and not record["stopped_by_time_cap"] for record in current)
+    values = [record["balanced_accuracy"] for record in current]
+    mean, sd = statistics.fmean(values), statistics.stdev(values)
+    assert (entry["mean"], entry["sd"]) == (round(mean, 4), round(sd, 4))
+    assert entry["threshold"] == pytest.approx(mean - 3 * max(sd, training.MIN_THRESHOLD_SD), abs=1e-4)
+    assert entry["threshold"] < min(values), "every reference run of the solution passes"
+
+
+def test_does_a_tight_spread_still_leave_the_assumed_margin():
+    """Do five runs that agree to the third decimal get the margin of MIN_THRESHOLD_SD, not a needle's eye?"""
+    tight = training.threshold_from_runs([0.750, 0.751, 0.752, 0.751, 0.750])
+    assert tight["sd"] < training.MIN_THRESHOLD_SD
+    assert tight["threshold"] == pytest.approx(0.7508 - 3 * training.MIN_THRESHOLD_SD, abs=1e-4)
+    wide = training.threshold_from_runs([0.30, 0.35, 0.40, 0.33, 0.38])
+    assert wide["threshold"] == pytest.approx(wide["mean"] - 3 * wide["sd"], abs=1e-3)
 
 
 def test_does_the_package_ship_the_thresholds():

@@ -221,6 +221,19 @@ def student_exception(error: dict) -> Exception:
     return base(message if name == base.__name__ else f"{name}: {message}")
 
 
+def _one_cpu() -> int | None:
+    """The CPU a new sandbox runs on (spread over the allowed CPUs by the grader's pid), or None without affinity.
+
+    NumPy's, TensorFlow's and XLA's thread pools size themselves by the CPUs a process may use, and every thread
+    counts against ``Limits.processes``, which all sandboxes share (they run as one uid): on one CPU a sandbox that
+    imports Keras starts a handful of threads, on a 16-core machine dozens.
+    """
+    if not hasattr(os, "sched_getaffinity"):
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    return cpus[os.getpid() % len(cpus)]
+
+
 def default_layout(hide: list[str | Path] = ()) -> Layout:
     """Keep the Python installation, this virtual environment and ``course_utils``; hide ``hide``."""
     import course_utils
@@ -257,7 +270,8 @@ class Sandbox:
         requests_r, requests_w = os.pipe()
         answers_r, answers_w = os.pipe()
         config = {"limits": asdict(self.limits), "layout": asdict(self.layout), "root": str(folder / "root"),
-                  "read_fd": requests_r, "write_fd": answers_w, "namespaces_failed": Sandbox._namespaces_failed}
+                  "read_fd": requests_r, "write_fd": answers_w, "namespaces_failed": Sandbox._namespaces_failed,
+                  "cpu": _one_cpu()}
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "MPLBACKEND": "Agg",
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **NO_GPU_ENV}
         if os.environ.get("KERAS_BACKEND"):  # the student's models are built with the grader's Keras backend
@@ -580,6 +594,8 @@ def main(argv: list[str] | None = None) -> None:
         if warning and os.geteuid() == 0:
             warning += "; the student's code runs as root"
         _limit_resources(config["limits"])
+        if config.get("cpu") is not None and hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, {config["cpu"]})
     except Exception as error:  # report instead of running unconfined
         write_message(write_fd, {"fatal": f"{type(error).__name__}: {error}"})
         return

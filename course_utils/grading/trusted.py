@@ -43,9 +43,11 @@ from .sandbox import Limits, Sandbox, default_layout
 
 #: Libraries whose objects cannot cross the sandbox boundary as plain data.
 UNREGRADABLE_IMPORTS = re.compile(r"^\s*(import|from)\s+(tensorflow|torch)\b", re.MULTILINE)
-#: Keras's own imports need a larger sandbox (TensorFlow maps gigabytes of address space and loads for seconds).
+#: Keras's own imports need a larger sandbox (TensorFlow maps gigabytes of address space and loads for seconds;
+#: TensorFlow and XLA start tens of threads, and the process limit counts threads of all sandboxes together).
 KERAS_IMPORTS = re.compile(r"^\s*(import|from)\s+keras\b", re.MULTILINE)
-KERAS_LIMITS = Limits(cpu_seconds=120, memory_mb=8192, open_files=256, call_timeout=60.0, load_timeout=120.0)
+KERAS_LIMITS = Limits(cpu_seconds=120, memory_mb=8192, open_files=256, processes=512, call_timeout=60.0,
+                      load_timeout=120.0)
 #: Shown in a regraded test cell's output.
 TRUSTED_NOTE = "(graded again by the trusted grader: the student's code ran in a sandbox, the tests outside it)"
 
