@@ -17,7 +17,8 @@ Everything lands under OUT:
 
 After the benchmark the other parts run at once and share the GPU (each takes GPU memory as it needs it). A part
 that fails, or is still running at ``--deadline`` seconds (then it is stopped), is marked so in ``summary.json``;
-the others go on. The smoke profile trains a few hundred images for an epoch or two everywhere.
+the others go on. The smoke profile trains a few hundred images for an epoch or two everywhere; ``--parts`` runs
+some of the checks only.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ AUTOGRADE_STUDENTS = {
 }
 #: What check_training prints wherever the training tier runs; names the profile the grader used.
 TRAINED_UNDER = re.compile(r"Trained under the grader's (\w+) budget .*? balanced accuracy on the test set ([0-9.]+)")
+#: The checks, in the order they start (the benchmark alone first, then the others at once).
+PARTS = ["benchmark", "reference", "autograde", "full-run"]
 #: The book's full run: seed, batch size and epoch cap (book/cifar10-cnn.md).
 FULL_RUN_SEED, FULL_RUN_BATCH, FULL_RUN_EPOCHS = 12, 100, 1000
 
@@ -184,8 +187,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="gpu (the real checks) or smoke (a dry run on any machine)")
     parser.add_argument("--deadline", type=float, default=420, help="seconds after which running parts are stopped")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5], help="reference-run seeds")
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=PARTS,
+                        help="the checks to run (default: all), e.g. --parts autograde to grade again")
     parser.add_argument("--part", choices=["autograde", "full-run"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    for name, value in {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}.items():
+        os.environ.setdefault(name, value)  # before anything imports TensorFlow, here or in the parts
     out = args.out.resolve()
     if args.part == "autograde":
         print(json.dumps(autograde(out, args.profile), indent=1))
@@ -202,19 +209,25 @@ def main(argv: list[str] | None = None) -> int:
     (out / "logs").mkdir(parents=True, exist_ok=True)
     (out / "environment.json").write_text(json.dumps(environment(), indent=1) + "\n")
     python, me = sys.executable, ["-m", "scripts.gpu_checks"]
-    bench = Part("benchmark", [python, "-m", "benchmarks.run", "training_gpu", "--output", out / "bench",
-                               *(["--quick"] if args.profile != "gpu" else [])], out)
-    while not bench.poll():
-        time.sleep(1)
-    print(f"[{time.perf_counter() - started:5.0f} s] benchmark: {bench.status}", flush=True)
-    parts = [bench]
-    parts += [Part(f"reference-seed{seed}", [python, REPO / "scripts" / "ex03_reference_runs.py", "run", "--profile",
-                                              args.profile, "--seeds", seed, "--records", out / "records"], out)
-              for seed in args.seeds]
-    parts.append(Part("autograde", [python, *me, out / "autograde", "--profile", args.profile, "--part", "autograde"],
-                      out))
-    parts.append(Part("full-run", [python, *me, out / "cifar10-full-gpu", "--profile", args.profile, "--part",
-                                   "full-run"], out))
+    parts = []
+    if "benchmark" in args.parts:
+        bench = Part("benchmark", [python, "-m", "benchmarks.run", "training_gpu", "--output", out / "bench",
+                                   *(["--quick"] if args.profile != "gpu" else [])], out)
+        while not bench.poll():
+            time.sleep(1)
+        print(f"[{time.perf_counter() - started:5.0f} s] benchmark: {bench.status}", flush=True)
+        parts.append(bench)
+    if "reference" in args.parts:
+        parts += [Part(f"reference-seed{seed}", [python, REPO / "scripts" / "ex03_reference_runs.py", "run",
+                                                  "--profile", args.profile, "--seeds", seed, "--records",
+                                                  out / "records"], out)
+                  for seed in args.seeds]
+    if "autograde" in args.parts:
+        parts.append(Part("autograde", [python, *me, out / "autograde", "--profile", args.profile, "--part",
+                                        "autograde"], out))
+    if "full-run" in args.parts:
+        parts.append(Part("full-run", [python, *me, out / "cifar10-full-gpu", "--profile", args.profile, "--part",
+                                       "full-run"], out))
     while not all(part.poll() for part in parts):
         if time.perf_counter() - started > args.deadline:
             for part in parts:
