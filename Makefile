@@ -1,6 +1,6 @@
 # The course's two entry points (see README.md):
 #   make book   set everything up, then build the website into _build/html
-#   make test   set everything up, then run the whole test suite
+#   make test   set everything up, lint, build the website, then run the whole test suite
 # Both are idempotent: setup reinstalls only when pyproject.toml, constraints.txt or package-lock.json change.
 
 PYTHON ?= python3.11
@@ -19,7 +19,7 @@ ifeq ($(origin COURSE_CIFAR10), undefined)
   endif
 endif
 
-.PHONY: setup book browser test clean reproduce benchmarks
+.PHONY: setup book browser lint test clean reproduce benchmarks
 .DEFAULT_GOAL := book
 
 setup: $(SETUP_STAMP)
@@ -44,7 +44,12 @@ $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "Install Chromium at $(CHROMIUM) for the browser tests"; exit 1; }
 	apt-get update && apt-get install -y chromium
 
-test: book browser
+# ruff: lint and formatting (pyproject.toml, [tool.ruff]); zero findings.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint book browser
 	$(BIN)/python -m pytest
 
 # The CIFAR-10 page's full training run (about an hour on 2 CPU cores): executes book/cifar10-cnn.md with COURSE_FULL_RUN=1,

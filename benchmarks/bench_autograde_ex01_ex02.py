@@ -49,8 +49,10 @@ def _kernel_seconds(notebook) -> float:
     for cell in notebook.cells:
         timing = cell.metadata.get("execution", {})
         if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
-            begin, end = (datetime.datetime.fromisoformat(timing[key].replace("Z", "+00:00"))
-                          for key in ("iopub.execute_input", "shell.execute_reply"))
+            begin, end = (
+                datetime.datetime.fromisoformat(timing[key].replace("Z", "+00:00"))
+                for key in ("iopub.execute_input", "shell.execute_reply")
+            )
             total += (end - begin).total_seconds()
     return total
 
@@ -78,26 +80,36 @@ def run(quick: bool = False) -> dict:
         for assignment in ASSIGNMENTS:
             one_wall, one_cpu = _autograde(course, assignment, 1)
             many_wall, many_cpu = _autograde(course, assignment, copies)
-            rows.append({
-                "assignment": assignment,
-                "kernel s (cells)": round(statistics.median(_kernel_seconds(course.autograded(
-                    assignment, f"student{index:02d}")) for index in range(copies)), 2),
-                "autograde s per submission (wall)": round((many_wall - one_wall) / (copies - 1), 2),
-                "autograde s per submission (CPU)": round((many_cpu - one_cpu) / (copies - 1), 2),
-                f"one call, {copies} submissions (wall s)": round(many_wall, 1),
-                "trusted re-run s per submission (wall)": round(_trusted_seconds(course, assignment), 2),
-            })
+            rows.append(
+                {
+                    "assignment": assignment,
+                    "kernel s (cells)": round(
+                        statistics.median(
+                            _kernel_seconds(course.autograded(assignment, f"student{index:02d}"))
+                            for index in range(copies)
+                        ),
+                        2,
+                    ),
+                    "autograde s per submission (wall)": round((many_wall - one_wall) / (copies - 1), 2),
+                    "autograde s per submission (CPU)": round((many_cpu - one_cpu) / (copies - 1), 2),
+                    f"one call, {copies} submissions (wall s)": round(many_wall, 1),
+                    "trusted re-run s per submission (wall)": round(_trusted_seconds(course, assignment), 2),
+                }
+            )
     worst = max(row["kernel s (cells)"] for row in rows)
     worst_trusted = max(row["trusted re-run s per submission (wall)"] for row in rows)
     return {
         "title": "Autograding exercises 1 and 2 (nbgrader autograde)",
         "rows": rows,
         "goal": f"about a second of kernel time per submission (at most {GOAL_KERNEL_S} s); the trusted re-run "
-                f"adds at most {GOAL_TRUSTED_S:g} s",
+        f"adds at most {GOAL_TRUSTED_S:g} s",
         "met": bool(worst <= GOAL_KERNEL_S and worst_trusted <= GOAL_TRUSTED_S),
-        "summary": ", ".join(f"{row['assignment']}: {row['autograde s per submission (wall)']} s per submission, "
-                             f"{row['kernel s (cells)']} s in the kernel, "
-                             f"+{row['trusted re-run s per submission (wall)']} s trusted re-run" for row in rows),
+        "summary": ", ".join(
+            f"{row['assignment']}: {row['autograde s per submission (wall)']} s per submission, "
+            f"{row['kernel s (cells)']} s in the kernel, "
+            f"+{row['trusted re-run s per submission (wall)']} s trusted re-run"
+            for row in rows
+        ),
     }
 
 

@@ -34,8 +34,12 @@ ANSWERS = [
 
 def run_command(*command, cwd: Path) -> tuple[float, float]:
     """Run a command; return its wall-clock seconds and the CPU seconds of its processes (raise if it fails)."""
-    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-           "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+    env = {
+        **os.environ,
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "TF_ENABLE_ONEDNN_OPTS": "0",
+    }
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run([str(c) for c in command], cwd=cwd, env=env, check=True, capture_output=True, text=True)
@@ -69,8 +73,9 @@ def measure(count: int, jobs: int) -> dict[str, tuple[float, float]]:
         serial = run_command(bin_dir / "nbgrader", "autograde", ASSIGNMENT, "--force", cwd=root)
         workspace = Path(scratch) / "workspace"
         run_command(bin_dir / "course", "collect", ASSIGNMENT, root / "submitted", "--workspace", workspace, cwd=root)
-        parallel = run_command(bin_dir / "course", "autograde", ASSIGNMENT, "--jobs", jobs, "--workspace", workspace,
-                               cwd=root)
+        parallel = run_command(
+            bin_dir / "course", "autograde", ASSIGNMENT, "--jobs", jobs, "--workspace", workspace, cwd=root
+        )
     return {"nbgrader autograde (serial)": serial, f"course autograde --jobs {jobs}": parallel}
 
 
@@ -82,8 +87,15 @@ def run(quick: bool = False, count: int | None = None, jobs: int = 2) -> dict:
     """The benchmark in the form benchmarks/run.py tabulates."""
     count = count or (4 if quick else 12)
     figures = measure(count, jobs)
-    rows = [{"grader": name, "wall s": round(wall, 1), "wall s/submission": round(wall / count, 2),
-             "CPU s/submission": round(cpu / count, 2)} for name, (wall, cpu) in figures.items()]
+    rows = [
+        {
+            "grader": name,
+            "wall s": round(wall, 1),
+            "wall s/submission": round(wall / count, 2),
+            "CPU s/submission": round(cpu / count, 2),
+        }
+        for name, (wall, cpu) in figures.items()
+    ]
     (serial, _), (parallel, _) = figures.values()
     ratio = serial / parallel
     return {
@@ -92,11 +104,11 @@ def run(quick: bool = False, count: int | None = None, jobs: int = 2) -> dict:
         "goal": f">= {GOAL_RATIO:g}x serial nbgrader's wall time with --jobs {jobs}",
         "met": bool(ratio >= GOAL_RATIO),
         "summary": f"{rows[0]['wall s/submission']} vs {rows[1]['wall s/submission']} s/submission, wall ratio "
-                   f"{ratio:.2f}x ({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end)",
+        f"{ratio:.2f}x ({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end)",
         "notes": "Wall-clock gains need idle cores; CPU seconds per submission show the cost on a busy machine. "
-                 "Each course worker also isolates its kernel (memory cap, timeouts), stores resumable results and "
-                 "re-runs the tests outside the student's code (the trusted path); that extra CPU per submission is "
-                 "the main reason two workers stay below a 2x gain on two cores.",
+        "Each course worker also isolates its kernel (memory cap, timeouts), stores resumable results and "
+        "re-runs the tests outside the student's code (the trusted path); that extra CPU per submission is "
+        "the main reason two workers stay below a 2x gain on two cores.",
     }
 
 
@@ -107,9 +119,12 @@ def main() -> None:
     args = parser.parse_args()
     result = run(count=args.submissions, jobs=args.jobs)
     for row in result["rows"]:
-        print(f"{row['grader']:30s} {row['wall s']:7.1f} s wall  {row['wall s/submission']:5.2f} s/submission  "
-              f"{row['CPU s/submission']:5.2f} CPU s/submission")
+        print(
+            f"{row['grader']:30s} {row['wall s']:7.1f} s wall  {row['wall s/submission']:5.2f} s/submission  "
+            f"{row['CPU s/submission']:5.2f} CPU s/submission"
+        )
     print(result["summary"])
+
 
 if __name__ == "__main__":
     main()

@@ -59,13 +59,19 @@ def run(quick: bool = False) -> dict:
             if n * n * k * k <= NAIVE_MAX_WORK:
                 times["naive loops"] = best_time(lambda: naive_conv2d(x, w), repeats=2)
             ratio = times["course (NumPy)"] / times["scipy convolve2d"]
-            rows.append({
-                "input": f"{n}x{n}", "kernel": f"{k}x{k}",
-                **{name: f"{seconds * 1e3:.3f} ms" for name, seconds in times.items()},
-                "course / scipy": round(ratio, 2),
-                "naive / course": round(times["naive loops"] / times["course (NumPy)"]) if "naive loops" in times else "",
-                "_ratio": ratio, "_n": n,
-            })
+            rows.append(
+                {
+                    "input": f"{n}x{n}",
+                    "kernel": f"{k}x{k}",
+                    **{name: f"{seconds * 1e3:.3f} ms" for name, seconds in times.items()},
+                    "course / scipy": round(ratio, 2),
+                    "naive / course": round(times["naive loops"] / times["course (NumPy)"])
+                    if "naive loops" in times
+                    else "",
+                    "_ratio": ratio,
+                    "_n": n,
+                }
+            )
     judged = [row["_ratio"] for row in rows if row["_n"] >= GOAL_FROM_SIZE]
     worst = max(judged) if judged else float("nan")
     for row in rows:
@@ -73,7 +79,8 @@ def run(quick: bool = False) -> dict:
     return {
         "title": "2-D convolution (full mode, float64)",
         "rows": rows,
-        "goal": f"course solution within {GOAL_RATIO:g}x of scipy.signal.convolve2d for inputs >= {GOAL_FROM_SIZE}x{GOAL_FROM_SIZE}",
+        "goal": f"course solution within {GOAL_RATIO:g}x of scipy.signal.convolve2d "
+        f"for inputs >= {GOAL_FROM_SIZE}x{GOAL_FROM_SIZE}",
         "met": bool(worst <= GOAL_RATIO),
         "summary": f"worst course/scipy ratio for inputs >= {GOAL_FROM_SIZE}x{GOAL_FROM_SIZE}: {worst:.2f}",
     }

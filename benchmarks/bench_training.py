@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
-
 from benchmarks.common import solution_namespace
 
 BATCH_SIZE = 100
 GOAL_SPEEDUP = 1.5
 #: Why the goal is not met on a CPU-only machine (measured: the pipeline and XLA were both slower).
-NOTES = ("On two CPU cores each step is spent in the convolutions, so a faster input pipeline has nothing to "
-         "hide, and XLA's CPU code was slower than TensorFlow's own kernels here; the pipeline pays off when an "
-         "accelerator waits for data. The book keeps its tf.data pipeline (the same training) and quotes these figures.")
+NOTES = (
+    "On two CPU cores each step is spent in the convolutions, so a faster input pipeline has nothing to "
+    "hide, and XLA's CPU code was slower than TensorFlow's own kernels here; the pipeline pays off when an "
+    "accelerator waits for data. The book keeps its tf.data pipeline (the same training) and quotes these figures."
+)
 
 
 def _timed_epoch(model, data, **fit_kwargs) -> float:
@@ -66,12 +66,15 @@ def run(quick: bool = False) -> dict:
         "tf.data + jit_compile=True": _timed_epoch(fresh_model(jit_compile=True), pipeline()),
     }
     baseline = seconds["fit(NumPy arrays), as printed"]
-    rows = [{
-        "variant": name,
-        "ms/step": round(1e3 * value / steps, 1),
-        "images/s": round(len(x) / value),
-        "speed-up": round(baseline / value, 2),
-    } for name, value in seconds.items()]
+    rows = [
+        {
+            "variant": name,
+            "ms/step": round(1e3 * value / steps, 1),
+            "images/s": round(len(x) / value),
+            "speed-up": round(baseline / value, 2),
+        }
+        for name, value in seconds.items()
+    ]
     best = max(row["speed-up"] for row in rows)
     return {
         "title": f"Training throughput, chapter CNN, batch {BATCH_SIZE}, {len(x)} images per epoch",

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
-
 from benchmarks.common import solution_namespace
 
 NEEDS_GPU = True
@@ -51,13 +49,19 @@ def variants(backend: str) -> dict[str, dict]:
         "without XLA (jit_compile=False)": {"jit": False, "share": 0.1},
         "mixed precision (mixed_bfloat16)": {"policy": "mixed_bfloat16"},
         f"steps_per_execution={STEPS_PER_EXECUTION}": {"spe": STEPS_PER_EXECUTION},
-        f"mixed_bfloat16 + steps_per_execution={STEPS_PER_EXECUTION}": {"policy": "mixed_bfloat16",
-                                                                         "spe": STEPS_PER_EXECUTION},
+        f"mixed_bfloat16 + steps_per_execution={STEPS_PER_EXECUTION}": {
+            "policy": "mixed_bfloat16",
+            "spe": STEPS_PER_EXECUTION,
+        },
     }
     if backend == "tensorflow":
         table["tf.data (cache, shuffle, batch, prefetch)"] = {"pipeline": True}
         table[f"tf.data + XLA + mixed_bfloat16 + steps_per_execution={STEPS_PER_EXECUTION}"] = {
-            "pipeline": True, "jit": True, "policy": "mixed_bfloat16", "spe": STEPS_PER_EXECUTION}
+            "pipeline": True,
+            "jit": True,
+            "policy": "mixed_bfloat16",
+            "spe": STEPS_PER_EXECUTION,
+        }
     return table
 
 
@@ -98,13 +102,16 @@ def run(quick: bool = False) -> dict:
     measured = {name: measure(settings) for name, settings in variants(backend).items()}
     per_step = {name: seconds / (count // BATCH_SIZE) for name, (seconds, count) in measured.items()}
     baseline = per_step[BASELINE]
-    rows = [{
-        "variant": name,
-        "ms/step": round(1e3 * value, 2),
-        "images/s": round(BATCH_SIZE / value),
-        "epoch of 50,000 images (s)": round(value * TRAIN_IMAGES / BATCH_SIZE, 2),
-        "speed-up": round(baseline / value, 2),
-    } for name, value in per_step.items()]
+    rows = [
+        {
+            "variant": name,
+            "ms/step": round(1e3 * value, 2),
+            "images/s": round(BATCH_SIZE / value),
+            "epoch of 50,000 images (s)": round(value * TRAIN_IMAGES / BATCH_SIZE, 2),
+            "speed-up": round(baseline / value, 2),
+        }
+        for name, value in per_step.items()
+    ]
     best = max(rows, key=lambda row: row["speed-up"])
     device = ", ".join(gpus) or "no GPU (CPU only)"
     return {
@@ -113,11 +120,11 @@ def run(quick: bool = False) -> dict:
         "goal": f">= {GOAL_SPEEDUP:g}x plain fit and an epoch of 50,000 images under {GOAL_EPOCH_S:g} s",
         "met": bool(best["speed-up"] >= GOAL_SPEEDUP and best["epoch of 50,000 images (s)"] < GOAL_EPOCH_S),
         "summary": f"best: {best['variant']}, {best['speed-up']:.2f}x, "
-                   f"{best['epoch of 50,000 images (s)']:.2f} s per epoch of 50,000 images",
+        f"{best['epoch of 50,000 images (s)']:.2f} s per epoch of 50,000 images",
         "notes": f"Keras {keras.__version__} on its {backend} backend. {len(x):,} images per timed epoch (the "
-                 f"op-by-op variant a tenth of them); a row is the faster of two timed epochs after a warm-up epoch. "
-                 f"With steps_per_execution={STEPS_PER_EXECUTION} the training is the same (the same batches in "
-                 f"the same order); the callbacks see every {STEPS_PER_EXECUTION}th batch.",
+        f"op-by-op variant a tenth of them); a row is the faster of two timed epochs after a warm-up epoch. "
+        f"With steps_per_execution={STEPS_PER_EXECUTION} the training is the same (the same batches in "
+        f"the same order); the callbacks see every {STEPS_PER_EXECUTION}th batch.",
     }
 
 

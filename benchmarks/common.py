@@ -56,8 +56,9 @@ def measure_command(command, *, cwd: Path, env: dict | None = None) -> tuple[flo
     """
     command = [str(part) for part in command]
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", _MEASURE, *command], cwd=cwd, env=env, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command], cwd=cwd, env=env, capture_output=True, text=True
+    )
     wall = time.perf_counter() - started
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed (exit status {result.returncode}):\n{result.stderr[-6000:]}")
@@ -88,8 +89,12 @@ def machine() -> dict:
         versions, gpus = library_versions(), gpu_names()
     except ImportError:  # no Keras: the NumPy benchmarks still run
         return info
-    info.update(keras=versions["keras"], keras_backend=versions["keras_backend"],
-                backend_version=versions[versions["keras_backend"]], gpus=gpus)
+    info.update(
+        keras=versions["keras"],
+        keras_backend=versions["keras_backend"],
+        backend_version=versions[versions["keras_backend"]],
+        gpus=gpus,
+    )
     if versions["keras_backend"] == "tensorflow":
         info["tensorflow"] = versions["tensorflow"]
     return info

@@ -30,19 +30,30 @@ def available() -> list[str]:
 
 def describe(info: dict) -> str:
     """One line naming a machine: processor, CPUs, memory and GPUs."""
-    return (f"{info['processor']} ({info['cpus']} CPUs, {info['memory_gib']} GiB), "
-            + (f"GPUs: {', '.join(info['gpus'])}" if info.get("gpus") else "no GPU"))
+    return f"{info['processor']} ({info['cpus']} CPUs, {info['memory_gib']} GiB), " + (
+        f"GPUs: {', '.join(info['gpus'])}" if info.get("gpus") else "no GPU"
+    )
 
 
 def markdown(results: dict, info: dict) -> str:
-    lines = ["# Benchmark results", "",
-             f"Measured {info['date']} on {info['processor']} ({info['cpus']} CPUs, {info['memory_gib']} GiB), "
-             f"{info['platform']}; Python {info['python']}, NumPy {info['numpy']}, SciPy {info['scipy']}"
-             + (f", Keras {info['keras']} on {info.get('keras_backend', 'tensorflow')} "
-                f"{info.get('backend_version', info.get('tensorflow'))}" if "keras" in info else "")
-             + (f"; GPUs: {', '.join(info['gpus'])}" if info.get("gpus") else "; no GPU") + ".",
-             "", "Reproduce with `make benchmarks`.", ""]
-    for name, result in results.items():
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {info['date']} on {info['processor']} ({info['cpus']} CPUs, {info['memory_gib']} GiB), "
+        f"{info['platform']}; Python {info['python']}, NumPy {info['numpy']}, SciPy {info['scipy']}"
+        + (
+            f", Keras {info['keras']} on {info.get('keras_backend', 'tensorflow')} "
+            f"{info.get('backend_version', info.get('tensorflow'))}"
+            if "keras" in info
+            else ""
+        )
+        + (f"; GPUs: {', '.join(info['gpus'])}" if info.get("gpus") else "; no GPU")
+        + ".",
+        "",
+        "Reproduce with `make benchmarks`.",
+        "",
+    ]
+    for result in results.values():
         lines += [f"## {result['title']}", ""]
         elsewhere = result.get("machine", describe(info)) != describe(info)
         if elsewhere or result.get("date", info["date"]) != info["date"]:
@@ -68,8 +79,10 @@ def main(argv=None) -> int:
     parser.add_argument("names", nargs="*", help=f"benchmarks to run (default: all of {', '.join(available())})")
     parser.add_argument("--quick", action="store_true", help="smaller sizes: a smoke run, not figures to record")
     parser.add_argument("--output", type=Path, default=HERE, help="folder for RESULTS.md and results.json")
-    parser.add_argument("--note", help="a sentence added to the notes of the benchmarks run now "
-                                       "(e.g. what else was loading the machine)")
+    parser.add_argument(
+        "--note",
+        help="a sentence added to the notes of the benchmarks run now (e.g. what else was loading the machine)",
+    )
     args = parser.parse_args(argv)
     for name, value in {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}.items():
         os.environ.setdefault(name, value)  # before any benchmark imports TensorFlow
@@ -79,7 +92,9 @@ def main(argv=None) -> int:
     results = {}
     names = args.names or available()
     if not args.names and not _gpu_visible():
-        skipped = [name for name in names if getattr(importlib.import_module(f"benchmarks.bench_{name}"), "NEEDS_GPU", False)]
+        skipped = [
+            name for name in names if getattr(importlib.import_module(f"benchmarks.bench_{name}"), "NEEDS_GPU", False)
+        ]
         if skipped:
             print(f"no GPU visible: skipping {', '.join(skipped)} (their last figures stay)")
         names = [name for name in names if name not in skipped]
@@ -89,8 +104,10 @@ def main(argv=None) -> int:
         results[name] = importlib.import_module(f"benchmarks.bench_{name}").run(quick=args.quick)
         if args.note:
             results[name]["notes"] = " ".join(filter(None, [results[name].get("notes"), args.note]))
-        print(f"[{time.strftime('%H:%M:%S')}] {name}: {results[name]['summary']} "
-              f"({time.perf_counter() - started:.0f} s)", flush=True)
+        print(
+            f"[{time.strftime('%H:%M:%S')}] {name}: {results[name]['summary']} ({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
     info = machine()
     for result in results.values():
         result["date"] = info["date"]
@@ -104,7 +121,9 @@ def main(argv=None) -> int:
     args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "results.json").write_text(json.dumps({"machine": info, "results": results}, indent=2) + "\n")
     (args.output / "RESULTS.md").write_text(markdown(results, info))
-    print(f"wrote {(args.output / 'RESULTS.md').relative_to(REPO) if args.output.is_relative_to(REPO) else args.output}")
+    print(
+        f"wrote {(args.output / 'RESULTS.md').relative_to(REPO) if args.output.is_relative_to(REPO) else args.output}"
+    )
     return 0
 
 

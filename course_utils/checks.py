@@ -37,8 +37,16 @@ def tolerances_for(*arrays) -> tuple[float, float]:
     return TOLERANCES[np.dtype(np.float64)]
 
 
-def assert_array_matches(actual, expected, name: str, *, rtol: float | None = None, atol: float | None = None,
-                         kinds: str = "biuf", reveal: bool = True) -> None:
+def assert_array_matches(
+    actual,
+    expected,
+    name: str,
+    *,
+    rtol: float | None = None,
+    atol: float | None = None,
+    kinds: str = "biuf",
+    reveal: bool = True,
+) -> None:
     """Check that ``actual`` has the shape and values of ``expected``; raise :class:`CheckError` saying what differs.
 
     name   : how the call reads in the message, e.g. ``"conv1d(mode='same')"``.
@@ -55,8 +63,10 @@ def assert_array_matches(actual, expected, name: str, *, rtol: float | None = No
         raise CheckError(f"{name} returned shape {actual.shape}, expected {expected.shape}")
     if actual.dtype.kind not in kinds:
         wanted = " or ".join(_KIND_NAMES.get(kind, kind) for kind in kinds)
-        raise CheckError(f"{name} returned dtype {actual.dtype} ({_KIND_NAMES.get(actual.dtype.kind, actual.dtype.kind)}), "
-                         f"expected {wanted} values")
+        raise CheckError(
+            f"{name} returned dtype {actual.dtype} ({_KIND_NAMES.get(actual.dtype.kind, actual.dtype.kind)}), "
+            f"expected {wanted} values"
+        )
     default_rtol, default_atol = tolerances_for(actual, expected)
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
@@ -64,8 +74,10 @@ def assert_array_matches(actual, expected, name: str, *, rtol: float | None = No
     if not close.all():
         wrong = np.argwhere(~close)
         first = tuple(int(i) for i in wrong[0])
-        message = (f"{name} differs from the expected result at {len(wrong)} of {close.size} positions; "
-                   f"first at index {first}: got {actual[first].item()!r}")
+        message = (
+            f"{name} differs from the expected result at {len(wrong)} of {close.size} positions; "
+            f"first at index {first}: got {actual[first].item()!r}"
+        )
         if reveal:
             message += f", expected {expected[first].item()!r}"
         message += f" (rtol={rtol:g}, atol={atol:g})"
@@ -81,7 +93,9 @@ def assert_value_equals(actual, expected, name: str) -> None:
     if isinstance(expected, tuple):
         actual = tuple(actual) if isinstance(actual, (tuple, list)) else actual
     if type(actual) is not type(expected) and not (isinstance(expected, int) and isinstance(actual, np.integer)):
-        raise CheckError(f"{name} returned {actual!r} of type {type(actual).__name__}, expected {type(expected).__name__}")
+        raise CheckError(
+            f"{name} returned {actual!r} of type {type(actual).__name__}, expected {type(expected).__name__}"
+        )
     if actual != expected:
         raise CheckError(f"{name} returned {actual!r}, expected {expected!r}")
 
@@ -97,8 +111,10 @@ def assert_raises(exception: type[BaseException], call, name: str) -> None:
         return
     except Exception as error:
         raise CheckError(f"{name} raised {type(error).__name__} ({error}); expected {exception.__name__}") from error
-    raise CheckError(f"{name} returned a result; expected it to raise {exception.__name__} with a message saying "
-                     "what is wrong with the arguments")
+    raise CheckError(
+        f"{name} returned a result; expected it to raise {exception.__name__} with a message saying "
+        "what is wrong with the arguments"
+    )
 
 
 #: What an exercise's own implementation may not use: NumPy's 1-D convolutions and anything from SciPy's signal and
@@ -119,8 +135,9 @@ def forbidden_calls(func, forbidden=FORBIDDEN_CALLS) -> list[str]:
         try:
             tree = ast.parse(textwrap.dedent(function_source(current)))
         except (OSError, TypeError, SyntaxError) as error:
-            raise CheckError(f"could not read the source of {current.__name__} ({error}); define it with `def` "
-                             "in a notebook cell") from None
+            raise CheckError(
+                f"could not read the source of {current.__name__} ({error}); define it with `def` in a notebook cell"
+            ) from None
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
@@ -152,8 +169,10 @@ def assert_no_forbidden_calls(func, name: str, forbidden=FORBIDDEN_CALLS) -> Non
     """Check that ``func`` computes its result itself; raise :class:`CheckError` naming any library routine it uses."""
     found = forbidden_calls(func, forbidden)
     if found:
-        raise CheckError(f"{name} uses {', '.join(found)}; the exercise asks you to compute the result yourself with "
-                         "NumPy array operations, so this function's tests earn no points while it does")
+        raise CheckError(
+            f"{name} uses {', '.join(found)}; the exercise asks you to compute the result yourself with "
+            "NumPy array operations, so this function's tests earn no points while it does"
+        )
 
 
 def _lookup(node, namespace):

@@ -16,37 +16,52 @@ from .grading.workspace import Course, CourseError, skip_iri_grammar
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="course", description="Release, collect, autograde, feedback, reports "
-                                     "and merge for instructors; `course validate` for students. See GRADING.md.")
+    parser = argparse.ArgumentParser(
+        prog="course",
+        description="Release, collect, autograde, feedback, reports "
+        "and merge for instructors; `course validate` for students. See GRADING.md.",
+    )
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--course-dir", help="the course repository (default: the nearest folder holding "
-                                             "nbgrader_config.py)")
-    common.add_argument("--workspace", help="grading data folder (default: $COURSE_WORKSPACE or "
-                                            "~/.local/share/cnn-course/<course_id>)")
+    common.add_argument(
+        "--course-dir", help="the course repository (default: the nearest folder holding nbgrader_config.py)"
+    )
+    common.add_argument(
+        "--workspace", help="grading data folder (default: $COURSE_WORKSPACE or ~/.local/share/cnn-course/<course_id>)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    release = commands.add_parser("release", parents=[common], help="regenerate exercises/ from solutions/ and "
-                                                                     "check both")
+    release = commands.add_parser(
+        "release", parents=[common], help="regenerate exercises/ from solutions/ and check both"
+    )
     release.add_argument("assignments", nargs="*", metavar="ID", help="assignment ids (default: all)")
 
     collect = commands.add_parser("collect", parents=[common], help="import submissions from a folder or zip")
     collect.add_argument("assignment", metavar="ID")
     collect.add_argument("source", type=Path, metavar="SOURCE", help="a folder or a zip exported by the platform")
-    collect.add_argument("--roster", type=Path, help="CSV with a student_id column (optional: first_name, "
-                                                     "last_name, name, email, lms_id)")
+    collect.add_argument(
+        "--roster",
+        type=Path,
+        help="CSV with a student_id column (optional: first_name, last_name, name, email, lms_id)",
+    )
 
     autograde = commands.add_parser("autograde", parents=[common], help="grade submissions in parallel")
     autograde.add_argument("assignment", metavar="ID")
-    autograde.add_argument("--jobs", "-j", type=int, default=None,
-                           help="worker processes (default: CPU count for cpu, 1 for gpu)")
+    autograde.add_argument(
+        "--jobs", "-j", type=int, default=None, help="worker processes (default: CPU count for cpu, 1 for gpu)"
+    )
     autograde.add_argument("--student", action="append", help="grade only this student (repeatable)")
     autograde.add_argument("--profile", choices=["cpu", "gpu"], default="cpu", help="default limits and devices")
     autograde.add_argument("--shard", metavar="i/n", help="grade only the i-th of n shares of the students")
-    autograde.add_argument("--cell-timeout", type=int, help="seconds per cell (default: nbgrader_config.py's "
-                           "Execute/ExecutePreprocessor.timeout, else cpu: 300, gpu: 1200)")
+    autograde.add_argument(
+        "--cell-timeout",
+        type=int,
+        help="seconds per cell (default: nbgrader_config.py's "
+        "Execute/ExecutePreprocessor.timeout, else cpu: 300, gpu: 1200)",
+    )
     autograde.add_argument("--timeout", type=int, help="seconds per submission (cpu: 1800, gpu: 3600)")
-    autograde.add_argument("--memory", type=int, dest="memory_mb",
-                           help="MB of address space per kernel, 0 = unlimited (cpu: 8192, gpu: 0)")
+    autograde.add_argument(
+        "--memory", type=int, dest="memory_mb", help="MB of address space per kernel, 0 = unlimited (cpu: 8192, gpu: 0)"
+    )
     autograde.add_argument("--force", action="store_true", help="regrade even submissions with up-to-date results")
 
     merge = commands.add_parser("merge", parents=[common], help="merge the results of shard workspaces")
@@ -85,8 +100,10 @@ def _run(args: argparse.Namespace) -> int:
         outcome = collect(course, args.assignment, args.source, args.roster)
         for line in outcome.lines():
             print(line)
-        print(f"{len(outcome.imported)} student(s) imported or unchanged, {len(outcome.problems)} file(s) not "
-              f"imported (listed above); workspace: {course.workspace}")
+        print(
+            f"{len(outcome.imported)} student(s) imported or unchanged, {len(outcome.problems)} file(s) not "
+            f"imported (listed above); workspace: {course.workspace}"
+        )
         return 0
     if args.command == "autograde":
         from .grading.autograde import Limits, autograde, parse_shard
@@ -95,10 +112,12 @@ def _run(args: argparse.Namespace) -> int:
         jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1) if args.profile == "cpu" else 1
         if jobs < 1:
             raise CourseError(f"bad --jobs {jobs}: need at least 1")
-        limits = Limits.build(args.profile, args.cell_timeout or course.configured_cell_timeout, args.timeout,
-                              args.memory_mb)
-        autograde(course, args.assignment, jobs=jobs, students=args.student, limits=limits, shard=shard,
-                  force=args.force)
+        limits = Limits.build(
+            args.profile, args.cell_timeout or course.configured_cell_timeout, args.timeout, args.memory_mb
+        )
+        autograde(
+            course, args.assignment, jobs=jobs, students=args.student, limits=limits, shard=shard, force=args.force
+        )
         return 0
     if args.command == "merge":
         from .grading.autograde import merge

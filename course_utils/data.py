@@ -86,7 +86,15 @@ def load_cifar10(path: str | os.PathLike | None = None) -> tuple[Split, Split]:
             raise CIFAR10Error("expected a .npz file, a cifar-10-batches-py folder or cifar-10-python.tar.gz")
     except CIFAR10Error as error:
         raise CIFAR10Error(f"CIFAR-10 source {origin}: {error}") from None
-    except (OSError, EOFError, ValueError, KeyError, pickle.UnpicklingError, tarfile.TarError, zipfile.BadZipFile) as error:
+    except (
+        OSError,
+        EOFError,
+        ValueError,
+        KeyError,
+        pickle.UnpicklingError,
+        tarfile.TarError,
+        zipfile.BadZipFile,
+    ) as error:
         raise CIFAR10Error(f"CIFAR-10 source {origin} could not be read ({type(error).__name__}: {error})") from error
 
     x_train, y_train, x_test, y_test = arrays
@@ -126,7 +134,9 @@ def _read_npz(path: Path) -> tuple[np.ndarray, ...]:
     with np.load(path, allow_pickle=False) as archive:
         missing = [key for key in ("x_train", "y_train", "x_test", "y_test") if key not in archive.files]
         if missing:
-            raise CIFAR10Error(f"the .npz file lacks {', '.join(missing)}; it holds {', '.join(archive.files) or 'nothing'}")
+            raise CIFAR10Error(
+                f"the .npz file lacks {', '.join(missing)}; it holds {', '.join(archive.files) or 'nothing'}"
+            )
         return tuple(archive[key] for key in ("x_train", "y_train", "x_test", "y_test"))
 
 

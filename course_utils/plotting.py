@@ -37,13 +37,33 @@ def _number(value) -> str:
     return f"{value:.2f}".rstrip("0").replace("-", "\N{MINUS SIGN}")
 
 
-def _cell(ax: Axes, column: float, row: float, text: str, colour: str, *, dashed: bool = False,
-          bold: bool = False, note: str = "") -> None:
+def _cell(
+    ax: Axes,
+    column: float,
+    row: float,
+    text: str,
+    colour: str,
+    *,
+    dashed: bool = False,
+    bold: bool = False,
+    note: str = "",
+) -> None:
     """Draw one unit square whose top-left corner is at (column, row), with ``text`` in its centre."""
-    ax.add_patch(Rectangle((column, row), 1, 1, facecolor=colour, edgecolor="0.35",
-                           linestyle="--" if dashed else "-", linewidth=1))
-    ax.text(column + 0.5, row + 0.5, text, ha="center", va="center", fontsize=11,
-            fontweight="bold" if bold else "normal", color="0.45" if dashed else "black")
+    ax.add_patch(
+        Rectangle(
+            (column, row), 1, 1, facecolor=colour, edgecolor="0.35", linestyle="--" if dashed else "-", linewidth=1
+        )
+    )
+    ax.text(
+        column + 0.5,
+        row + 0.5,
+        text,
+        ha="center",
+        va="center",
+        fontsize=11,
+        fontweight="bold" if bold else "normal",
+        color="0.45" if dashed else "black",
+    )
     if note:
         ax.text(column + 0.95, row + 0.93, note, ha="right", va="bottom", fontsize=7, color="0.3")
 
@@ -58,8 +78,9 @@ def _grid_axes(ax: Axes, width: float, height: float, title: str = "") -> None:
         ax.set_title(title, fontsize=11)
 
 
-def _draw_matrix(ax: Axes, values: np.ndarray, *, colours: np.ndarray | None = None, bold: np.ndarray | None = None,
-                 title: str = "") -> None:
+def _draw_matrix(
+    ax: Axes, values: np.ndarray, *, colours: np.ndarray | None = None, bold: np.ndarray | None = None, title: str = ""
+) -> None:
     """Draw a 2-D array as a grid of numbered cells. colours, bold : (H, W) per-cell colour and emphasis."""
     values = np.asarray(values)
     height, width = values.shape
@@ -77,8 +98,15 @@ def _signed(value) -> str:
 
 # --- Why CNNs (why-cnns) -------------------------------------------------------------------------------------------
 
-def plot_images(images: Sequence[np.ndarray], titles: Sequence[str], *, cmap: str = "gray",
-                symmetric: Sequence[bool] | None = None, width: float = 3.2) -> Figure:
+
+def plot_images(
+    images: Sequence[np.ndarray],
+    titles: Sequence[str],
+    *,
+    cmap: str = "gray",
+    symmetric: Sequence[bool] | None = None,
+    width: float = 3.2,
+) -> Figure:
     """Show images side by side, one axes each (why-cnns, convolution-2d, convolutional-layers).
 
     images    : each (H, W) (shown with ``cmap``) or (H, W, 3) RGB.
@@ -103,6 +131,7 @@ def plot_images(images: Sequence[np.ndarray], titles: Sequence[str], *, cmap: st
 
 
 # --- Convolution in one dimension (convolution-1d) -------------------------------------------------------------------
+
 
 def plot_conv1d_steps(x: Sequence[float], w: Sequence[float], y: Sequence[float]) -> Figure:
     """The full 1-D convolution ``y = x * w`` step by step: flip ``w``, then for each output shift, multiply, sum.
@@ -131,8 +160,9 @@ def plot_conv1d_steps(x: Sequence[float], w: Sequence[float], y: Sequence[float]
     for i, ax in enumerate(axes[1:]):
         _grid_axes(ax, width, 3)
         full_overlap = i >= k - 1 and i <= n - 1
-        ax.set_title(f"Shift by {i}" + ("  (full overlap: the 'valid' part)" if full_overlap else ""),
-                     fontsize=11, loc="left")
+        ax.set_title(
+            f"Shift by {i}" + ("  (full overlap: the 'valid' part)" if full_overlap else ""), fontsize=11, loc="left"
+        )
         for column in range(n + 2 * (k - 1)):
             index = column - left
             if 0 <= index < n:
@@ -148,15 +178,23 @@ def plot_conv1d_steps(x: Sequence[float], w: Sequence[float], y: Sequence[float]
             if 0 <= index < n:
                 _cell(ax, column, 2, _number(x[index] * weight), RESULT_COLOUR)
                 terms.append(f"{_signed(x[index])}\N{MIDDLE DOT}{_signed(weight)}")
-        ax.text(n + 2 * (k - 1) + 0.3, 1.5, f"y[{i}] = {_number(y[i])}", ha="left", va="center", fontsize=12,
-                fontweight="bold")
+        ax.text(
+            n + 2 * (k - 1) + 0.3,
+            1.5,
+            f"y[{i}] = {_number(y[i])}",
+            ha="left",
+            va="center",
+            fontsize=12,
+            fontweight="bold",
+        )
         ax.text(0, 3.0, " + ".join(terms) + f" = {_number(y[i])}", ha="left", va="top", fontsize=9, color="0.25")
     fig.tight_layout()
     return _closed(fig)
 
 
-def plot_timings(sizes: Sequence[int], timings: dict[str, Sequence[float]], *, xlabel: str = "signal length n",
-                 title: str = "") -> Figure:
+def plot_timings(
+    sizes: Sequence[int], timings: dict[str, Sequence[float]], *, xlabel: str = "signal length n", title: str = ""
+) -> Figure:
     """Run time against problem size on log-log axes, one line per method (convolution-1d).
 
     sizes : (m,) problem sizes; timings : method name -> (m,) seconds.
@@ -179,6 +217,7 @@ def plot_timings(sizes: Sequence[int], timings: dict[str, Sequence[float]], *, x
 
 # --- Convolution in two dimensions (convolution-2d) -----------------------------------------------------------------
 
+
 def plot_conv2d_steps(x: np.ndarray, w: np.ndarray, y: np.ndarray, steps: Sequence[tuple[int, int]]) -> Figure:
     """Chosen steps of the full 2-D convolution ``y = x * w``, then the whole output (convolution-2d).
 
@@ -193,9 +232,9 @@ def plot_conv2d_steps(x: np.ndarray, w: np.ndarray, y: np.ndarray, steps: Sequen
         raise ValueError(f"y must be the full convolution of shape {(h + kh - 1, wd + kw - 1)}, got {y.shape}")
     flipped = w[::-1, ::-1]
     padded = np.zeros((h + 2 * (kh - 1), wd + 2 * (kw - 1)), dtype=x.dtype)
-    padded[kh - 1:kh - 1 + h, kw - 1:kw - 1 + wd] = x
+    padded[kh - 1 : kh - 1 + h, kw - 1 : kw - 1 + wd] = x
     inside = np.zeros(padded.shape, dtype=bool)
-    inside[kh - 1:kh - 1 + h, kw - 1:kw - 1 + wd] = True
+    inside[kh - 1 : kh - 1 + h, kw - 1 : kw - 1 + wd] = True
 
     panels = len(steps) + 1
     columns = min(panels, 2)
@@ -232,6 +271,7 @@ def plot_conv2d_steps(x: np.ndarray, w: np.ndarray, y: np.ndarray, steps: Sequen
 
 # --- Convolution in n dimensions (convolution-nd) --------------------------------------------------------------------
 
+
 def plot_matrices(matrices: Sequence[np.ndarray], titles: Sequence[str], *, cell: float = 0.55) -> Figure:
     """Small 2-D arrays side by side as numbered grids, one axes each (convolution-nd: the slices of a 3-D array).
 
@@ -244,8 +284,13 @@ def plot_matrices(matrices: Sequence[np.ndarray], titles: Sequence[str], *, cell
         raise ValueError("every matrix must be 2-D")
     widths = [m.shape[1] for m in matrices]
     height = max(m.shape[0] for m in matrices)
-    fig, axes = plt.subplots(1, len(matrices), figsize=(cell * (sum(widths) + len(widths)) + 0.4, cell * height + 0.9),
-                             gridspec_kw={"width_ratios": widths}, squeeze=False)
+    fig, axes = plt.subplots(
+        1,
+        len(matrices),
+        figsize=(cell * (sum(widths) + len(widths)) + 0.4, cell * height + 0.9),
+        gridspec_kw={"width_ratios": widths},
+        squeeze=False,
+    )
     for ax, matrix, title in zip(axes[0], matrices, titles):
         _draw_matrix(ax, matrix, title=title)
     fig.tight_layout()
@@ -253,6 +298,7 @@ def plot_matrices(matrices: Sequence[np.ndarray], titles: Sequence[str], *, cell
 
 
 # --- Convolutional layers (convolutional-layers) ---------------------------------------------------------------------
+
 
 def plot_windows(n: int, k: int, starts: Sequence[int]) -> Figure:
     """Where a kernel of size k lands along an input of size n when it starts at ``starts`` (convolutional-layers).
@@ -264,11 +310,19 @@ def plot_windows(n: int, k: int, starts: Sequence[int]) -> Figure:
         raise ValueError(f"every window [start, start + {k}) must lie inside the input of size {n}")
     covered = np.zeros(n, dtype=bool)
     for start in starts:
-        covered[start:start + k] = True
+        covered[start : start + k] = True
     fig, ax = plt.subplots(figsize=(max(6.0, 0.28 * n + 1.5), 0.32 * len(starts) + 1.6))
     for column in range(n):
-        ax.add_patch(Rectangle((column, 0), 1, 1, facecolor=INPUT_COLOUR if covered[column] else "white",
-                               edgecolor="0.35", hatch=None if covered[column] else "///"))
+        ax.add_patch(
+            Rectangle(
+                (column, 0),
+                1,
+                1,
+                facecolor=INPUT_COLOUR if covered[column] else "white",
+                edgecolor="0.35",
+                hatch=None if covered[column] else "///",
+            )
+        )
         ax.text(column + 0.5, 0.5, str(column), ha="center", va="center", fontsize=7)
     for row, start in enumerate(starts, start=1):
         ax.add_patch(Rectangle((start, row + 0.25), k, 0.6, facecolor=KERNEL_COLOUR, edgecolor="#c0392b"))
@@ -283,7 +337,10 @@ def plot_windows(n: int, k: int, starts: Sequence[int]) -> Figure:
 
 # --- Pooling (pooling) ------------------------------------------------------------------------------------------------
 
-def plot_pooling(x: np.ndarray, pooled: Sequence[np.ndarray], titles: Sequence[str], pool_size: tuple[int, int]) -> Figure:
+
+def plot_pooling(
+    x: np.ndarray, pooled: Sequence[np.ndarray], titles: Sequence[str], pool_size: tuple[int, int]
+) -> Figure:
     """A 2-D input split into pooling windows, next to the pooled results (pooling).
 
     x : (H, W) input; pooled : results of non-overlapping pooling, each (H // pH, W // pW), one axes each.
@@ -302,15 +359,21 @@ def plot_pooling(x: np.ndarray, pooled: Sequence[np.ndarray], titles: Sequence[s
     bold = np.zeros(x.shape, dtype=bool)
     for r in range(rows):
         for c in range(columns):
-            window = x[r * ph:(r + 1) * ph, c * pw:(c + 1) * pw]
-            block[r * ph:(r + 1) * ph, c * pw:(c + 1) * pw] = BLOCK_COLOURS[(r * columns + c) % len(BLOCK_COLOURS)]
+            window = x[r * ph : (r + 1) * ph, c * pw : (c + 1) * pw]
+            block[r * ph : (r + 1) * ph, c * pw : (c + 1) * pw] = BLOCK_COLOURS[(r * columns + c) % len(BLOCK_COLOURS)]
             top = np.unravel_index(np.argmax(window), window.shape)
             bold[r * ph + top[0], c * pw + top[1]] = True
-    out_colours = np.array([[BLOCK_COLOURS[(r * columns + c) % len(BLOCK_COLOURS)] for c in range(columns)]
-                            for r in range(rows)], dtype=object)
+    out_colours = np.array(
+        [[BLOCK_COLOURS[(r * columns + c) % len(BLOCK_COLOURS)] for c in range(columns)] for r in range(rows)],
+        dtype=object,
+    )
     widths = [x.shape[1]] + [result.shape[1] for result in pooled]
-    fig, axes = plt.subplots(1, 1 + len(pooled), figsize=(0.75 * sum(widths) + 1.6 * len(widths), 0.75 * x.shape[0] + 1),
-                             gridspec_kw={"width_ratios": widths})
+    fig, axes = plt.subplots(
+        1,
+        1 + len(pooled),
+        figsize=(0.75 * sum(widths) + 1.6 * len(widths), 0.75 * x.shape[0] + 1),
+        gridspec_kw={"width_ratios": widths},
+    )
     _draw_matrix(axes[0], x, colours=block, bold=bold, title=f"input, {ph}\N{MULTIPLICATION SIGN}{pw} windows")
     for ax, result, title in zip(axes[1:], pooled, titles):
         _draw_matrix(ax, result, colours=out_colours, title=title)
@@ -320,8 +383,10 @@ def plot_pooling(x: np.ndarray, pooled: Sequence[np.ndarray], titles: Sequence[s
 
 # --- CIFAR-10 figures ---
 
-def plot_class_samples(images: np.ndarray, labels: Sequence[int], class_names: Sequence[str], *,
-                       columns: int = 5) -> Figure:
+
+def plot_class_samples(
+    images: np.ndarray, labels: Sequence[int], class_names: Sequence[str], *, columns: int = 5
+) -> Figure:
     """One image per panel titled "label: class name", in a grid of ``columns`` (cifar10-cnn).
 
     images : (N, H, W, 3) RGB, uint8 or floats in [0, 1]; labels : (N,) integer classes.
@@ -334,7 +399,7 @@ def plot_class_samples(images: np.ndarray, labels: Sequence[int], class_names: S
         raise ValueError(f"got {len(images)} images but {len(labels)} labels")
     rows = -(-len(images) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(2.0 * columns, 2.1 * rows), squeeze=False)
-    for ax in axes.ravel()[len(images):]:
+    for ax in axes.ravel()[len(images) :]:
         fig.delaxes(ax)
     for ax, image, label in zip(axes.ravel(), images, labels):
         ax.imshow(image)
@@ -369,11 +434,16 @@ def plot_architecture(layers: Sequence[tuple], *, title: str = "") -> Figure:
             ax.text(0.2, top + height / 2, kind, ha="left", va="center", fontsize=10, fontweight="bold")
         ax.text(3.2, top + height / 2, size, ha="left", va="center", fontsize=10)
         if params:
-            ax.text(width - 0.15, top + height / 2, f"{params:,} params", ha="right", va="center", fontsize=9,
-                    color="0.25")
+            ax.text(
+                width - 0.15, top + height / 2, f"{params:,} params", ha="right", va="center", fontsize=9, color="0.25"
+            )
         if row:
-            ax.annotate("", xy=(width / 2, top), xytext=(width / 2, top - step + height),
-                        arrowprops={"arrowstyle": "->", "color": "0.3"})
+            ax.annotate(
+                "",
+                xy=(width / 2, top),
+                xytext=(width / 2, top - step + height),
+                arrowprops={"arrowstyle": "->", "color": "0.3"},
+            )
     ax.set_xlim(-0.1, width + 0.1)
     ax.set_ylim(len(layers) * step, -0.15)
     ax.axis("off")
@@ -383,9 +453,15 @@ def plot_architecture(layers: Sequence[tuple], *, title: str = "") -> Figure:
     return _closed(fig)
 
 
-def plot_loss_curves(train_loss: Sequence[float], val_loss: Sequence[float], learning_rates: Sequence[float], *,
-                     ylabel: str = "binary cross-entropy loss", best_epoch: int | None = None,
-                     title: str = "") -> Figure:
+def plot_loss_curves(
+    train_loss: Sequence[float],
+    val_loss: Sequence[float],
+    learning_rates: Sequence[float],
+    *,
+    ylabel: str = "binary cross-entropy loss",
+    best_epoch: int | None = None,
+    title: str = "",
+) -> Figure:
     """Training and validation loss per epoch, with a dotted line at every learning-rate reduction (cifar10-cnn).
 
     train_loss, val_loss, learning_rates : (E,) per epoch (epoch 1 first); best_epoch : 1-based, marked if given.
@@ -399,8 +475,9 @@ def plot_loss_curves(train_loss: Sequence[float], val_loss: Sequence[float], lea
     ax.plot(epochs, val_loss, color="#dc267f", label="test set (validation)")
     drops = epochs[1:][learning_rates[1:] < learning_rates[:-1]]
     for number, epoch in enumerate(drops):
-        ax.axvline(epoch, color="0.5", linestyle=":", linewidth=1,
-                   label="learning rate halved" if number == 0 else None)
+        ax.axvline(
+            epoch, color="0.5", linestyle=":", linewidth=1, label="learning rate halved" if number == 0 else None
+        )
     if best_epoch is not None:
         ax.axvline(best_epoch, color="#fe6100", linestyle="--", linewidth=1.2, label=f"best epoch ({best_epoch})")
     ax.set_xlabel("epoch")
@@ -427,8 +504,15 @@ def plot_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str], *, tit
     threshold = matrix.max() / 2
     for i in range(matrix.shape[0]):
         for j in range(matrix.shape[1]):
-            ax.text(j, i, str(int(matrix[i, j])), ha="center", va="center", fontsize=8,
-                    color="white" if matrix[i, j] > threshold else "black")
+            ax.text(
+                j,
+                i,
+                str(int(matrix[i, j])),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if matrix[i, j] > threshold else "black",
+            )
     ticks = np.arange(len(class_names))
     ax.set_xticks(ticks, labels=[f"{k}: {name}" for k, name in enumerate(class_names)], rotation=45, ha="right")
     ax.set_yticks(ticks, labels=[f"{k}: {name}" for k, name in enumerate(class_names)])
@@ -452,7 +536,7 @@ def plot_filter_grid(filters: np.ndarray, *, columns: int = 8) -> Figure:
         raise ValueError("filters must be scaled to [0, 1] before drawing")
     rows = -(-len(filters) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(1.3 * columns, 1.45 * rows), squeeze=False)
-    for ax in axes.ravel()[len(filters):]:
+    for ax in axes.ravel()[len(filters) :]:
         fig.delaxes(ax)
     for index, (ax, kernel) in enumerate(zip(axes.ravel(), filters)):
         ax.imshow(kernel, interpolation="nearest")

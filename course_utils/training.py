@@ -85,15 +85,36 @@ class Profile:
 
 
 PROFILES = {
-    "cpu": Profile("cpu", train_per_class=1000, test_per_class=None, epochs=3, with_callbacks=False,
-                   needs_gpu=False, time_cap_s=180,
-                   description="10,000 training images (1,000 per class), 3 epochs, the whole test set"),
-    "gpu": Profile("gpu", train_per_class=None, test_per_class=None, epochs=150, with_callbacks=True,
-                   needs_gpu=True, time_cap_s=1200,
-                   description="all 50,000 training images, the book's callbacks, at most 150 epochs"),
-    "smoke": Profile("smoke", train_per_class=30, test_per_class=30, epochs=1, with_callbacks=False,
-                     needs_gpu=False, time_cap_s=60,
-                     description="300 training images, 1 epoch: checks that grading runs, grades no accuracy"),
+    "cpu": Profile(
+        "cpu",
+        train_per_class=1000,
+        test_per_class=None,
+        epochs=3,
+        with_callbacks=False,
+        needs_gpu=False,
+        time_cap_s=180,
+        description="10,000 training images (1,000 per class), 3 epochs, the whole test set",
+    ),
+    "gpu": Profile(
+        "gpu",
+        train_per_class=None,
+        test_per_class=None,
+        epochs=150,
+        with_callbacks=True,
+        needs_gpu=True,
+        time_cap_s=1200,
+        description="all 50,000 training images, the book's callbacks, at most 150 epochs",
+    ),
+    "smoke": Profile(
+        "smoke",
+        train_per_class=30,
+        test_per_class=30,
+        epochs=1,
+        with_callbacks=False,
+        needs_gpu=False,
+        time_cap_s=60,
+        description="300 training images, 1 epoch: checks that grading runs, grades no accuracy",
+    ),
 }
 
 
@@ -144,8 +165,10 @@ def gpu_names() -> list[str]:
     if backend == "tensorflow":
         import tensorflow as tf
 
-        return [tf.config.experimental.get_device_details(device).get("device_name", device.name)
-                for device in tf.config.list_physical_devices("GPU")]
+        return [
+            tf.config.experimental.get_device_details(device).get("device_name", device.name)
+            for device in tf.config.list_physical_devices("GPU")
+        ]
     if backend == "jax":
         import jax
 
@@ -169,8 +192,9 @@ def select_profile(name: str | None = None) -> Profile:
     if chosen is None:
         chosen = "gpu" if gpu_visible() else "cpu"
     if chosen not in PROFILES:
-        raise TrainingError(f"unknown grading profile {chosen!r} (from {_origin(name)}); "
-                            f"choose one of {', '.join(sorted(PROFILES))}")
+        raise TrainingError(
+            f"unknown grading profile {chosen!r} (from {_origin(name)}); choose one of {', '.join(sorted(PROFILES))}"
+        )
     profile = PROFILES[chosen]
     if profile.needs_gpu and not gpu_visible():
         raise TrainingError(
@@ -207,12 +231,25 @@ def load_data(profile: Profile, path: str | os.PathLike | None = None):
     if profile.test_per_class is not None:
         x_test, y_test = subset(x_test, y_test, profile.test_per_class, profile.data_seed)
     one_hot = np.eye(NUM_CLASSES, dtype=np.float32)
-    return (x_train.astype(np.float32) / 255.0, one_hot[y_train.reshape(-1)],
-            x_test.astype(np.float32) / 255.0, y_test.reshape(-1).astype(int))
+    return (
+        x_train.astype(np.float32) / 255.0,
+        one_hot[y_train.reshape(-1)],
+        x_test.astype(np.float32) / 255.0,
+        y_test.reshape(-1).astype(int),
+    )
 
 
-def train(build_cnn, compile_cnn, profile: Profile, *, seed: int = GRADING_SEED, callbacks=None, data=None,
-          deterministic: bool | None = None, verbose: int = 0) -> TrainingRun:
+def train(
+    build_cnn,
+    compile_cnn,
+    profile: Profile,
+    *,
+    seed: int = GRADING_SEED,
+    callbacks=None,
+    data=None,
+    deterministic: bool | None = None,
+    verbose: int = 0,
+) -> TrainingRun:
     """Build, compile and train a fresh model under ``profile``; predict the test set and measure it.
 
     build_cnn   : ``build_cnn()`` returns an uncompiled keras.Model for (32, 32, 3) images and 10 classes.
@@ -227,8 +264,10 @@ def train(build_cnn, compile_cnn, profile: Profile, *, seed: int = GRADING_SEED,
     deterministic = os.environ.get(DETERMINISM_ENV) == "1" if deterministic is None else deterministic
     if deterministic:
         if _backend() != "tensorflow":
-            raise TrainingError(f"{DETERMINISM_ENV}=1 switches on TensorFlow's op determinism; Keras runs on "
-                                f"{_backend()} here (KERAS_BACKEND): unset one of the two")
+            raise TrainingError(
+                f"{DETERMINISM_ENV}=1 switches on TensorFlow's op determinism; Keras runs on "
+                f"{_backend()} here (KERAS_BACKEND): unset one of the two"
+            )
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
@@ -241,19 +280,31 @@ def train(build_cnn, compile_cnn, profile: Profile, *, seed: int = GRADING_SEED,
     validation = None
     if profile.with_callbacks:
         if callbacks is None:
-            raise TrainingError(f"the {profile.name!r} profile trains with callbacks; pass the function that makes them")
+            raise TrainingError(
+                f"the {profile.name!r} profile trains with callbacks; pass the function that makes them"
+            )
         fit_callbacks = [*callbacks(), cap]
         validation = (x_test, np.eye(NUM_CLASSES, dtype=np.float32)[labels_test])
     try:
-        history = model.fit(x_train, y_train, batch_size=profile.batch_size, epochs=profile.epochs, shuffle=True,
-                            validation_data=validation, callbacks=fit_callbacks, verbose=verbose)
+        history = model.fit(
+            x_train,
+            y_train,
+            batch_size=profile.batch_size,
+            epochs=profile.epochs,
+            shuffle=True,
+            validation_data=validation,
+            callbacks=fit_callbacks,
+            verbose=verbose,
+        )
         scores = model.predict(x_test, batch_size=1000, verbose=0)
     except (ValueError, TypeError) as error:
         raise TrainingError(f"training the model failed: {type(error).__name__}: {error}") from error
     scores = np.asarray(scores)
     if scores.shape != (len(x_test), NUM_CLASSES):
-        raise TrainingError(f"the trained model predicts shape {scores.shape} for {len(x_test)} test images; "
-                            f"expected ({len(x_test)}, {NUM_CLASSES}), one score per class")
+        raise TrainingError(
+            f"the trained model predicts shape {scores.shape} for {len(x_test)} test images; "
+            f"expected ({len(x_test)}, {NUM_CLASSES}), one score per class"
+        )
     if not np.isfinite(scores).all():
         raise TrainingError("the trained model predicts NaN or infinite scores; the training diverged")
     predicted = scores.argmax(axis=1)
@@ -317,8 +368,12 @@ def threshold_from_runs(values: list[float]) -> dict:
         raise ValueError(f"a threshold needs at least 2 reference runs, got {len(values)}")
     mean = statistics.fmean(values)
     sd = statistics.stdev(values)
-    return {"mean": round(mean, 4), "sd": round(sd, 4),
-            "threshold": round(mean - THRESHOLD_SDS * max(sd, MIN_THRESHOLD_SD), 4), "runs": len(values)}
+    return {
+        "mean": round(mean, 4),
+        "sd": round(sd, 4),
+        "threshold": round(mean - THRESHOLD_SDS * max(sd, MIN_THRESHOLD_SD), 4),
+        "runs": len(values),
+    }
 
 
 def check_training(build_cnn, compile_cnn, *, callbacks=None, profile: str | None = None) -> TrainingRun | None:
@@ -329,18 +384,24 @@ def check_training(build_cnn, compile_cnn, *, callbacks=None, profile: str | Non
     Where :data:`TRAINED_OUTSIDE_ENV` is ``1`` (the kernels of `course autograde`) it only says so and returns None.
     """
     if os.environ.get(TRAINED_OUTSIDE_ENV) == "1":
-        print("The grader trains your network outside this notebook, from your build_cnn and compile_cnn; "
-              "that run's result is your score for this test.")
+        print(
+            "The grader trains your network outside this notebook, from your build_cnn and compile_cnn; "
+            "that run's result is your score for this test."
+        )
         return None
     chosen = select_profile(profile)
     run = train(build_cnn, compile_cnn, chosen, callbacks=callbacks)
     budget = f"the grader's {chosen.name} budget ({chosen.description}, seed {run.seed})"
-    print(f"Trained under {budget} in {run.wall_time_s:.0f} s ({run.epochs_run} epochs): "
-          f"balanced accuracy on the test set {run.balanced_accuracy:.4f}")
+    print(
+        f"Trained under {budget} in {run.wall_time_s:.0f} s ({run.epochs_run} epochs): "
+        f"balanced accuracy on the test set {run.balanced_accuracy:.4f}"
+    )
     if run.stopped_by_time_cap:
         clock = "seconds" if chosen.needs_gpu else "CPU seconds"
-        raise CheckError(f"training under {budget} passed the time cap of {chosen.time_cap_s:.0f} {clock} and was "
-                         f"stopped; is your network much larger than the book's ({CNN_TOTAL_PARAMS:,} parameters)?")
+        raise CheckError(
+            f"training under {budget} passed the time cap of {chosen.time_cap_s:.0f} {clock} and was "
+            f"stopped; is your network much larger than the book's ({CNN_TOTAL_PARAMS:,} parameters)?"
+        )
     entry = load_thresholds()["profiles"].get(chosen.name)
     if entry is None or entry.get("threshold") is None:
         print(f"The {chosen.name} profile grades no accuracy: training ran and the predictions are valid.")
@@ -367,9 +428,14 @@ def library_versions() -> dict:
     import sklearn
 
     backend = keras.backend.backend()
-    return {"python": platform.python_version(), "numpy": np.__version__, "keras": keras.__version__,
-            "keras_backend": backend, backend: importlib.import_module(backend).__version__,
-            "scikit-learn": sklearn.__version__}
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "keras": keras.__version__,
+        "keras_backend": backend,
+        backend: importlib.import_module(backend).__version__,
+        "scikit-learn": sklearn.__version__,
+    }
 
 
 def hardware() -> dict:

@@ -58,14 +58,23 @@ def run(profile_name: str, seeds: list[int], records: Path = RECORDS) -> None:
     functions = solution_functions()
     data = training.load_data(profile)
     for seed in seeds:
-        result = training.train(functions["build_cnn"], functions["compile_cnn"], profile, seed=seed,
-                                callbacks=functions["make_callbacks"], data=data)
+        result = training.train(
+            functions["build_cnn"],
+            functions["compile_cnn"],
+            profile,
+            seed=seed,
+            callbacks=functions["make_callbacks"],
+            data=data,
+        )
         record = result.record()
         record["history"] = {key: [round(value, 6) for value in values] for key, values in record["history"].items()}
         records.mkdir(parents=True, exist_ok=True)
         record_path(profile.name, seed, records).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-        print(f"{profile.name} seed {seed}: balanced accuracy {result.balanced_accuracy:.4f} "
-              f"after {result.epochs_run} epochs in {result.wall_time_s:.0f} s", flush=True)
+        print(
+            f"{profile.name} seed {seed}: balanced accuracy {result.balanced_accuracy:.4f} "
+            f"after {result.epochs_run} epochs in {result.wall_time_s:.0f} s",
+            flush=True,
+        )
 
 
 def thresholds() -> dict:
@@ -74,34 +83,54 @@ def thresholds() -> dict:
 
     profiles = {}
     for name, profile in training.PROFILES.items():
-        records = [json.loads(path.read_text(encoding="utf-8"))
-                   for path in sorted(RECORDS.glob(f"ex03_cnn-{name}-seed*.json"))]
+        records = [
+            json.loads(path.read_text(encoding="utf-8")) for path in sorted(RECORDS.glob(f"ex03_cnn-{name}-seed*.json"))
+        ]
         current = [record for record in records if record["budget"] == profile.budget()]
         entry = {"budget": profile.budget(), "description": profile.description}
         if len(current) >= training.MIN_REFERENCE_RUNS:
             entry.update(training.threshold_from_runs([record["balanced_accuracy"] for record in current]))
-            entry.update(seeds=sorted(record["seed"] for record in current),
-                         wall_time_s=[record["wall_time_s"] for record in current], provisional=False,
-                         measured_on=sorted({f"{', '.join(r['hardware']['gpus']) or r['hardware']['processor']}, "
-                                             f"Keras {r['versions']['keras']} on "
-                                             f"{r['versions'].get('keras_backend', 'tensorflow')}" for r in current}))
+            entry.update(
+                seeds=sorted(record["seed"] for record in current),
+                wall_time_s=[record["wall_time_s"] for record in current],
+                provisional=False,
+                measured_on=sorted(
+                    {
+                        f"{', '.join(r['hardware']['gpus']) or r['hardware']['processor']}, "
+                        f"Keras {r['versions']['keras']} on "
+                        f"{r['versions'].get('keras_backend', 'tensorflow')}"
+                        for r in current
+                    }
+                ),
+            )
         elif name in PROVISIONAL_MARGIN:
             margin = PROVISIONAL_MARGIN[name]
-            entry.update(mean=reference.BALANCED_ACCURACY, sd=None, runs=len(current), provisional=True,
-                         threshold=round(reference.BALANCED_ACCURACY - margin, 4),
-                         reason=(f"only {len(current)} reference runs at this budget (needs "
-                                 f"{training.MIN_REFERENCE_RUNS}); the threshold is the book's balanced accuracy "
-                                 f"{reference.BALANCED_ACCURACY} minus a margin of {margin} for the spread between "
-                                 f"seeds and the epoch cap. Replace it by running this script's `run` step on a GPU."))
+            entry.update(
+                mean=reference.BALANCED_ACCURACY,
+                sd=None,
+                runs=len(current),
+                provisional=True,
+                threshold=round(reference.BALANCED_ACCURACY - margin, 4),
+                reason=(
+                    f"only {len(current)} reference runs at this budget (needs "
+                    f"{training.MIN_REFERENCE_RUNS}); the threshold is the book's balanced accuracy "
+                    f"{reference.BALANCED_ACCURACY} minus a margin of {margin} for the spread between "
+                    f"seeds and the epoch cap. Replace it by running this script's `run` step on a GPU."
+                ),
+            )
         else:
-            entry.update(threshold=None, runs=len(current), provisional=False,
-                         reason="grades no accuracy: checks that training runs and predicts valid scores")
+            entry.update(
+                threshold=None,
+                runs=len(current),
+                provisional=False,
+                reason="grades no accuracy: checks that training runs and predicts valid scores",
+            )
         profiles[name] = entry
     content = {
         "assignment": training.ASSIGNMENT,
         "metric": "balanced accuracy on the test set",
         "rule": f"mean - {training.THRESHOLD_SDS} sd (sd at least {training.MIN_THRESHOLD_SD}) of at least "
-                f"{training.MIN_REFERENCE_RUNS} seeded reference runs of the solution at the same budget",
+        f"{training.MIN_REFERENCE_RUNS} seeded reference runs of the solution at the same budget",
         "grading_seed": training.GRADING_SEED,
         "profiles": profiles,
     }
@@ -122,8 +151,10 @@ def main(argv: list[str] | None = None) -> None:
         run(arguments.profile, arguments.seeds, arguments.records)
     else:
         for name, entry in thresholds()["profiles"].items():
-            print(f"{name}: threshold {entry['threshold']} from {entry['runs']} runs"
-                  f"{' (provisional)' if entry['provisional'] else ''}")
+            print(
+                f"{name}: threshold {entry['threshold']} from {entry['runs']} runs"
+                f"{' (provisional)' if entry['provisional'] else ''}"
+            )
 
 
 if __name__ == "__main__":

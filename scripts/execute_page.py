@@ -33,7 +33,9 @@ def main(argv: list[str]) -> int:
         return 2
     page = Path(argv[0]).resolve()
     notebook = read_myst_markdown_notebook(page.read_text(encoding="utf-8"))
-    client = EchoingClient(notebook, timeout=None, kernel_name="python3", resources={"metadata": {"path": str(page.parent)}})
+    client = EchoingClient(
+        notebook, timeout=None, kernel_name="python3", resources={"metadata": {"path": str(page.parent)}}
+    )
     try:
         client.execute()
     except CellExecutionError as error:

@@ -56,8 +56,16 @@ def environment() -> dict:
     from course_utils.runs import environment as run_environment
 
     try:
-        smi = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"],
-                             capture_output=True, text=True, timeout=30).stdout.strip().splitlines()
+        smi = (
+            subprocess.run(
+                ["nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+            .stdout.strip()
+            .splitlines()
+        )
     except (OSError, subprocess.TimeoutExpired):
         smi = []
     return {**run_environment(), "nvidia_smi": smi, "keras_backend_env": os.environ.get("KERAS_BACKEND")}
@@ -79,18 +87,32 @@ def autograde(folder: Path, profile: str) -> dict:
         export.joinpath(student).mkdir(parents=True, exist_ok=True)
         nbformat.write(course.student_notebook(ASSIGNMENT, answers), export / student / f"{ASSIGNMENT}.ipynb")
     course_command = Path(sys.executable).with_name("course")
-    env = {**os.environ, "COURSE_GRADING_PROFILE": profile,
-           "PATH": os.pathsep.join([str(course_command.parent), os.environ.get("PATH", "")])}
+    env = {
+        **os.environ,
+        "COURSE_GRADING_PROFILE": profile,
+        "PATH": os.pathsep.join([str(course_command.parent), os.environ.get("PATH", "")]),
+    }
     env.pop("COURSE_WORKSPACE", None)
     with (folder / "course.log").open("w") as log:
-        for command in (["collect", ASSIGNMENT, export, "--workspace", workspace],
-                        ["autograde", ASSIGNMENT, "--jobs", str(len(AUTOGRADE_STUDENTS)), "--workspace", workspace,
-                         "--profile", "gpu"]):
+        for command in (
+            ["collect", ASSIGNMENT, export, "--workspace", workspace],
+            [
+                "autograde",
+                ASSIGNMENT,
+                "--jobs",
+                str(len(AUTOGRADE_STUDENTS)),
+                "--workspace",
+                workspace,
+                "--profile",
+                "gpu",
+            ],
+        ):
             log.write(f"$ course {' '.join(map(str, command))}\n")
             log.flush()
             started = time.perf_counter()
-            code = subprocess.run([course_command, *command], cwd=course.root, env=env, stdout=log,
-                                  stderr=subprocess.STDOUT).returncode
+            code = subprocess.run(
+                [course_command, *command], cwd=course.root, env=env, stdout=log, stderr=subprocess.STDOUT
+            ).returncode
             log.write(f"(exit status {code}, {time.perf_counter() - started:.0f} s)\n")
             log.flush()
             if code != 0:
@@ -101,14 +123,26 @@ def autograde(folder: Path, profile: str) -> dict:
             expected = expected - {TRAINING}  # the smoke profile grades no accuracy
         result = json.loads((workspace / "results" / ASSIGNMENT / f"{student}.json").read_text())
         lost = {part["grade_id"] for part in result.get("parts", []) if part["score"] < part["max_score"]}
-        trained = sorted({match for path in (workspace / "autograded" / student).rglob("*.ipynb")
-                          for match in TRAINED_UNDER.findall(path.read_text())})
-        findings[student] = {"status": result["status"], "score": result.get("score"),
-                             "max_score": result.get("max_score"), "lost": sorted(lost),
-                             "expected_lost": sorted(expected), "as_expected": lost == expected,
-                             "trained_under": trained, "problems": result.get("problems")}
-    findings["profile_applied"] = all(profile == name for student in AUTOGRADE_STUDENTS
-                                      for name, _ in findings[student]["trained_under"])
+        trained = sorted(
+            {
+                match
+                for path in (workspace / "autograded" / student).rglob("*.ipynb")
+                for match in TRAINED_UNDER.findall(path.read_text())
+            }
+        )
+        findings[student] = {
+            "status": result["status"],
+            "score": result.get("score"),
+            "max_score": result.get("max_score"),
+            "lost": sorted(lost),
+            "expected_lost": sorted(expected),
+            "as_expected": lost == expected,
+            "trained_under": trained,
+            "problems": result.get("problems"),
+        }
+    findings["profile_applied"] = all(
+        profile == name for student in AUTOGRADE_STUDENTS for name, _ in findings[student]["trained_under"]
+    )
     (folder / "expectations.json").write_text(json.dumps(findings, indent=1) + "\n")
     return findings
 
@@ -127,27 +161,47 @@ def full_run(folder: Path, profile: str) -> dict:
     (x_train, labels_train), (x_test, labels_test) = load_cifar10()
     epochs = FULL_RUN_EPOCHS
     if profile != "gpu":
-        (x_train, labels_train), (x_test, labels_test), epochs = (subset(x_train, labels_train, 30, 0),
-                                                                  subset(x_test, labels_test, 30, 0), 2)
+        (x_train, labels_train), (x_test, labels_test), epochs = (
+            subset(x_train, labels_train, 30, 0),
+            subset(x_test, labels_test, 30, 0),
+            2,
+        )
     lossless = np.arange(len(x_test)) < 1000  # the pixel-exact test images of the course's copy (see the page)
     x_train, x_test = x_train.astype("float32") / 255.0, x_test.astype("float32") / 255.0
     y_train, y_test = keras.utils.to_categorical(labels_train, 10), keras.utils.to_categorical(labels_test, 10)
     keras.utils.set_random_seed(FULL_RUN_SEED)
     model = functions["compile_cnn"](functions["build_cnn"]())
-    settings = {"batch_size": FULL_RUN_BATCH, "max_epochs": epochs, "train_images": len(x_train),
-                "data_pipeline": "NumPy arrays"}
-    recorder = run_recorder(folder, lambda m: evaluate_on_test(m, x_test, labels_test, lossless), settings,
-                            FULL_RUN_SEED)
-    model.fit(x_train, y_train, batch_size=FULL_RUN_BATCH, epochs=epochs, validation_data=(x_test, y_test),
-              callbacks=[*functions["make_callbacks"](), recorder], shuffle=True, verbose=2)
+    settings = {
+        "batch_size": FULL_RUN_BATCH,
+        "max_epochs": epochs,
+        "train_images": len(x_train),
+        "data_pipeline": "NumPy arrays",
+    }
+    recorder = run_recorder(
+        folder, lambda m: evaluate_on_test(m, x_test, labels_test, lossless), settings, FULL_RUN_SEED
+    )
+    model.fit(
+        x_train,
+        y_train,
+        batch_size=FULL_RUN_BATCH,
+        epochs=epochs,
+        validation_data=(x_test, y_test),
+        callbacks=[*functions["make_callbacks"](), recorder],
+        shuffle=True,
+        verbose=2,
+    )
     model.save_weights(folder / "cnn.weights.h5")
     final = evaluate_on_test(model, x_test, labels_test, lossless)
     final["train_accuracy"] = recorder.history[-1]["accuracy"]
     predicted = np.argmax(model.predict(x_train, batch_size=500, verbose=0), axis=1)
     final["train_accuracy_restored_weights"] = float(np.mean(predicted == np.asarray(labels_train).reshape(-1)))
     recorder.write("complete", final)
-    return {"epochs_run": len(recorder.history), "best_epoch": recorder.best["epoch"],
-            "balanced_accuracy": final["balanced_accuracy"], "wall_seconds": time.time() - recorder.started}
+    return {
+        "epochs_run": len(recorder.history),
+        "best_epoch": recorder.best["epoch"],
+        "balanced_accuracy": final["balanced_accuracy"],
+        "wall_seconds": time.time() - recorder.started,
+    }
 
 
 class Part:
@@ -157,8 +211,9 @@ class Part:
         self.name, self.command = name, [str(part) for part in command]
         self.log = (out / "logs" / f"{name}.log").open("w")
         self.started = time.perf_counter()
-        self.process = subprocess.Popen(self.command, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            self.command, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.status, self.seconds = "running", None
 
     def poll(self) -> bool:
@@ -183,12 +238,21 @@ class Part:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="folder for the records and logs")
-    parser.add_argument("--profile", default="gpu", choices=["gpu", "smoke"],
-                        help="gpu (the real checks) or smoke (a dry run on any machine)")
+    parser.add_argument(
+        "--profile",
+        default="gpu",
+        choices=["gpu", "smoke"],
+        help="gpu (the real checks) or smoke (a dry run on any machine)",
+    )
     parser.add_argument("--deadline", type=float, default=420, help="seconds after which running parts are stopped")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5], help="reference-run seeds")
-    parser.add_argument("--parts", nargs="+", choices=PARTS, default=PARTS,
-                        help="the checks to run (default: all), e.g. --parts autograde to grade again")
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        choices=PARTS,
+        default=PARTS,
+        help="the checks to run (default: all), e.g. --parts autograde to grade again",
+    )
     parser.add_argument("--part", choices=["autograde", "full-run"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     for name, value in {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}.items():
@@ -211,23 +275,54 @@ def main(argv: list[str] | None = None) -> int:
     python, me = sys.executable, ["-m", "scripts.gpu_checks"]
     parts = []
     if "benchmark" in args.parts:
-        bench = Part("benchmark", [python, "-m", "benchmarks.run", "training_gpu", "--output", out / "bench",
-                                   *(["--quick"] if args.profile != "gpu" else [])], out)
+        bench = Part(
+            "benchmark",
+            [
+                python,
+                "-m",
+                "benchmarks.run",
+                "training_gpu",
+                "--output",
+                out / "bench",
+                *(["--quick"] if args.profile != "gpu" else []),
+            ],
+            out,
+        )
         while not bench.poll():
             time.sleep(1)
         print(f"[{time.perf_counter() - started:5.0f} s] benchmark: {bench.status}", flush=True)
         parts.append(bench)
     if "reference" in args.parts:
-        parts += [Part(f"reference-seed{seed}", [python, REPO / "scripts" / "ex03_reference_runs.py", "run",
-                                                  "--profile", args.profile, "--seeds", seed, "--records",
-                                                  out / "records"], out)
-                  for seed in args.seeds]
+        parts += [
+            Part(
+                f"reference-seed{seed}",
+                [
+                    python,
+                    REPO / "scripts" / "ex03_reference_runs.py",
+                    "run",
+                    "--profile",
+                    args.profile,
+                    "--seeds",
+                    seed,
+                    "--records",
+                    out / "records",
+                ],
+                out,
+            )
+            for seed in args.seeds
+        ]
     if "autograde" in args.parts:
-        parts.append(Part("autograde", [python, *me, out / "autograde", "--profile", args.profile, "--part",
-                                        "autograde"], out))
+        parts.append(
+            Part("autograde", [python, *me, out / "autograde", "--profile", args.profile, "--part", "autograde"], out)
+        )
     if "full-run" in args.parts:
-        parts.append(Part("full-run", [python, *me, out / "cifar10-full-gpu", "--profile", args.profile, "--part",
-                                       "full-run"], out))
+        parts.append(
+            Part(
+                "full-run",
+                [python, *me, out / "cifar10-full-gpu", "--profile", args.profile, "--part", "full-run"],
+                out,
+            )
+        )
     while not all(part.poll() for part in parts):
         if time.perf_counter() - started > args.deadline:
             for part in parts:
@@ -238,8 +333,11 @@ def main(argv: list[str] | None = None) -> int:
         for part in parts:
             if part.status == "running" and part.poll():
                 print(f"[{time.perf_counter() - started:5.0f} s] {part.name}: {part.status}", flush=True)
-    summary = {"profile": args.profile, "seconds": round(time.perf_counter() - started, 1),
-               "parts": {part.name: {"status": part.status, "seconds": part.seconds} for part in parts}}
+    summary = {
+        "profile": args.profile,
+        "seconds": round(time.perf_counter() - started, 1),
+        "parts": {part.name: {"status": part.status, "seconds": part.seconds} for part in parts},
+    }
     (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     for part in parts:
         print(f"{part.name:20} {part.status:28} {part.seconds if part.seconds is not None else '':>8}")

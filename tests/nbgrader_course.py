@@ -38,8 +38,14 @@ def nbgrader(*args: str, cwd: Path, check: bool = True, timeout: float = 900) ->
     """Run the real ``nbgrader`` command line in ``cwd`` (which holds nbgrader_config.py); output is captured."""
     # nbgrader runs `alembic` from PATH: put this interpreter's scripts folder first.
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, capture_output=True, text=True,
-                            timeout=timeout, env={**os.environ, **QUIET, "PATH": path})
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **QUIET, "PATH": path},
+    )
     if check and result.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
@@ -47,15 +53,19 @@ def nbgrader(*args: str, cwd: Path, check: bool = True, timeout: float = 900) ->
 
 def answer_cells(notebook) -> dict[str, nbformat.NotebookNode]:
     """The notebook's autograded-answer cells by grade id."""
-    return {cell.metadata.nbgrader["grade_id"]: cell for cell in notebook.cells
-            if cell.metadata.get("nbgrader", {}).get("solution")}
+    return {
+        cell.metadata.nbgrader["grade_id"]: cell
+        for cell in notebook.cells
+        if cell.metadata.get("nbgrader", {}).get("solution")
+    }
 
 
 def solution_code(notebook) -> dict[str, str]:
     """The instructor's code of each answer cell of a source notebook, without the solution marker lines."""
-    return {grade_id: "\n".join(line for line in cell.source.splitlines()
-                                if line.strip() not in SOLUTION_MARKERS)
-            for grade_id, cell in answer_cells(notebook).items()}
+    return {
+        grade_id: "\n".join(line for line in cell.source.splitlines() if line.strip() not in SOLUTION_MARKERS)
+        for grade_id, cell in answer_cells(notebook).items()
+    }
 
 
 def read_variant(path: Path) -> dict[str, str]:
@@ -67,7 +77,7 @@ def read_variant(path: Path) -> dict[str, str]:
     cells, pending = {}, []
     for node in body:
         first = min([node.lineno] + [decorator.lineno for decorator in getattr(node, "decorator_list", [])])
-        pending.append("\n".join(lines[first - 1:node.end_lineno]))
+        pending.append("\n".join(lines[first - 1 : node.end_lineno]))
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
             cells[node.name] = "\n\n".join(pending)
             pending = []
@@ -173,15 +183,21 @@ class Course:
     def scores(self, assignment: str) -> dict[str, dict[str, float]]:
         """{student: {grade_id: score}} from the gradebook, for every graded submission of ``assignment``."""
         with self._gradebook() as gradebook:
-            return {submission.student_id: {grade.name: grade.score for notebook in submission.notebooks
-                                            for grade in notebook.grades}
-                    for submission in gradebook.find_assignment(assignment).submissions}
+            return {
+                submission.student_id: {
+                    grade.name: grade.score for notebook in submission.notebooks for grade in notebook.grades
+                }
+                for submission in gradebook.find_assignment(assignment).submissions
+            }
 
     def max_scores(self, assignment: str) -> dict[str, float]:
         """{grade_id: points} of the assignment's graded cells."""
         with self._gradebook() as gradebook:
-            return {cell.name: cell.max_score for notebook in gradebook.find_assignment(assignment).notebooks
-                    for cell in notebook.grade_cells}
+            return {
+                cell.name: cell.max_score
+                for notebook in gradebook.find_assignment(assignment).notebooks
+                for cell in notebook.grade_cells
+            }
 
     def feedback(self, assignment: str, student: str) -> str:
         """Run `nbgrader generate_feedback` for one student and return the HTML it wrote."""

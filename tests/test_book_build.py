@@ -5,7 +5,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 SCRIPT_SRC = re.compile(r"<script[^>]*\bsrc=\"([^\"]+)\"")
@@ -53,8 +52,9 @@ def _tiny_book(tmp_path: Path, body: str) -> Path:
 
 
 def _build(book: Path):
-    return subprocess.run(["make", "--no-print-directory", "book", f"BOOK={book}"], cwd=REPO,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        ["make", "--no-print-directory", "book", f"BOOK={book}"], cwd=REPO, capture_output=True, text=True
+    )
 
 
 @pytest.mark.slow
@@ -65,11 +65,15 @@ def test_does_a_tiny_book_build_cleanly_with_the_course_configuration(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("body", "symptom"), [
-    ("```{code-cell} ipython3\nraise RuntimeError('this cell fails')\n```", "mystnb.exec"),
-    ("See {doc}`a-page-that-does-not-exist`.", "a-page-that-does-not-exist"),
-    ("```{code-cell} ipython3\nimport sys\nprint('noise', file=sys.stderr)\n```", "stderr"),
-], ids=["failing-cell", "broken-cross-reference", "stderr-output"])
+@pytest.mark.parametrize(
+    ("body", "symptom"),
+    [
+        ("```{code-cell} ipython3\nraise RuntimeError('this cell fails')\n```", "mystnb.exec"),
+        ("See {doc}`a-page-that-does-not-exist`.", "a-page-that-does-not-exist"),
+        ("```{code-cell} ipython3\nimport sys\nprint('noise', file=sys.stderr)\n```", "stderr"),
+    ],
+    ids=["failing-cell", "broken-cross-reference", "stderr-output"],
+)
 def test_does_the_strict_build_fail_on(tmp_path, body, symptom):
     result = _build(_tiny_book(tmp_path, body))
     assert result.returncode != 0, "the build passed although the page is broken"

@@ -144,8 +144,14 @@ def test_was_every_page_of_the_table_of_contents_built(built_site, pages):
 
 def test_does_the_table_of_contents_start_at_the_intro_and_end_the_first_half_with_the_summary(pages):
     assert pages[0] == "book/intro"
-    first_half = ["book/why-cnns", "book/convolution-1d", "book/convolution-2d", "book/convolution-nd",
-                  "book/convolutional-layers", "book/pooling"]
+    first_half = [
+        "book/why-cnns",
+        "book/convolution-1d",
+        "book/convolution-2d",
+        "book/convolution-nd",
+        "book/convolutional-layers",
+        "book/pooling",
+    ]
     assert [name for name in pages if name in first_half] == first_half
     assert pages.index("book/pooling") < pages.index("book/summary")
 
@@ -154,7 +160,8 @@ def test_does_the_table_of_contents_start_at_the_intro_and_end_the_first_half_wi
 def test_does_the_page_print_the_chapters_output(built_site, name, expected):
     outputs = page(built_site, name).outputs
     assert any(expected in output for output in outputs), (
-        f"book/{name}.html shows no cell output containing\n{expected}\noutputs:\n" + "\n---\n".join(outputs))
+        f"book/{name}.html shows no cell output containing\n{expected}\noutputs:\n" + "\n---\n".join(outputs)
+    )
 
 
 def test_does_the_1d_page_show_that_the_fft_result_equals_the_direct_one(built_site):
@@ -181,8 +188,14 @@ def test_is_every_figure_drawn_at_build_time_with_a_caption_and_alt_text(built_s
 
 def test_does_the_summary_list_every_cited_work(built_site):
     entries = page(built_site, "summary").bibliography
-    for author, year in [("LeCun", "1989"), ("Li", "2016"), ("Krizhevsky", "2012"), ("Simonyan", "2014"),
-                         ("He", "2016"), ("Jain", "1991")]:
+    for author, year in [
+        ("LeCun", "1989"),
+        ("Li", "2016"),
+        ("Krizhevsky", "2012"),
+        ("Simonyan", "2014"),
+        ("He", "2016"),
+        ("Jain", "1991"),
+    ]:
         assert any(author in entry and year in entry for entry in entries), f"no bibliography entry for {author} {year}"
 
 

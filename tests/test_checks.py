@@ -20,7 +20,9 @@ def test_does_a_wrong_value_report_where_and_what():
     with pytest.raises(CheckError) as info:
         assert_array_matches(np.array([[1, 2], [3, 5]]), [[1, 2], [3, 4]], "conv2d(mode='valid')")
     message = str(info.value)
-    assert "1 of 4 positions" in message and "index (1, 1)" in message and "got 5" in message and "expected 4" in message
+    assert (
+        "1 of 4 positions" in message and "index (1, 1)" in message and "got 5" in message and "expected 4" in message
+    )
 
 
 def test_does_returning_none_hint_at_a_missing_return():

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import REPO
+
 from course_utils.grading.worker import check_sources
 from course_utils.grading.workspace import Course, CourseError
 
@@ -31,16 +31,21 @@ ASSIGNMENT = "ex_tiny"
 LIMITS = ("--cell-timeout", "10", "--timeout", "120", "--memory", "1200")
 CORRECT = {"double_solution": "return 2 * x", "clip_solution": "return [min(1, max(0, v)) for v in values]"}
 #: Lines of the hidden tests that must never reach a student.
-HIDDEN_CODE = ["hidden_double_case = double(-21)", "hidden_clip_case = clip01([7, -7, 0.25])",
-               "[1, 0, 0.25]", "BEGIN HIDDEN TESTS"]
+HIDDEN_CODE = [
+    "hidden_double_case = double(-21)",
+    "hidden_clip_case = clip01([7, -7, 0.25])",
+    "[1, 0, 0.25]",
+    "BEGIN HIDDEN TESTS",
+]
 
 
 def course(*args, cwd: Path, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run the installed `course` command; output captured."""
     environment = {k: v for k, v in os.environ.items() if k not in ("COURSE_WORKSPACE",)}
     environment.update({"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}, **(env or {}))
-    return subprocess.run([str(COURSE), *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, env=environment)
+    return subprocess.run(
+        [str(COURSE), *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=environment
+    )
 
 
 def ok(result: subprocess.CompletedProcess) -> str:
@@ -89,14 +94,24 @@ def bad_inputs(released: Path, folder: Path) -> Path:
     notebook = released / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     correct = student_notebook(notebook, CORRECT)
     write(correct, folder / "alice" / "ex_tiny.ipynb")
-    write(student_notebook(notebook, {**CORRECT, "double_solution": "return abs(2 * x)"}), folder / "bob" / "ex_tiny.ipynb")
-    write(student_notebook(notebook, {**CORRECT, "clip_solution": "import os\nos._exit(3)"}),
-          folder / "carol" / "ex_tiny.ipynb")
-    write(student_notebook(notebook, {**CORRECT, "double_solution": "while True:\n    pass"}),
-          folder / "dave" / "ex_tiny.ipynb")
-    write(student_notebook(notebook, {**CORRECT, "clip_solution": "hog = []\nwhile True:\n    "
-                                                                  "hog.append(bytearray(50 * 2**20))"}),
-          folder / "erin" / "ex_tiny.ipynb")
+    write(
+        student_notebook(notebook, {**CORRECT, "double_solution": "return abs(2 * x)"}),
+        folder / "bob" / "ex_tiny.ipynb",
+    )
+    write(
+        student_notebook(notebook, {**CORRECT, "clip_solution": "import os\nos._exit(3)"}),
+        folder / "carol" / "ex_tiny.ipynb",
+    )
+    write(
+        student_notebook(notebook, {**CORRECT, "double_solution": "while True:\n    pass"}),
+        folder / "dave" / "ex_tiny.ipynb",
+    )
+    write(
+        student_notebook(
+            notebook, {**CORRECT, "clip_solution": "hog = []\nwhile True:\n    hog.append(bytearray(50 * 2**20))"}
+        ),
+        folder / "erin" / "ex_tiny.ipynb",
+    )
     (folder / "frank").mkdir()
     (folder / "frank" / "ex_tiny.ipynb").write_text('{"cells": [{"cell_type": "code", "source": "x = 1"')
     write(correct, folder / "gina" / "ex_tiny-Copy1 (2).ipynb")
@@ -104,16 +119,23 @@ def bad_inputs(released: Path, folder: Path) -> Path:
     hal = student_notebook(notebook, CORRECT)
     doubled = nbformat.from_dict(json.loads(json.dumps(cell(hal, "clip_solution"))))
     doubled.id = "a-copy"
-    hal.cells = [c for c in hal.cells if grade_ids(hal).count(c.metadata.get("nbgrader", {}).get("grade_id")) == 1
-                 and c.metadata.get("nbgrader", {}).get("grade_id") != "double_tests"]
+    hal.cells = [
+        c
+        for c in hal.cells
+        if grade_ids(hal).count(c.metadata.get("nbgrader", {}).get("grade_id")) == 1
+        and c.metadata.get("nbgrader", {}).get("grade_id") != "double_tests"
+    ]
     hal.cells = hal.cells[2:] + hal.cells[:2] + [doubled]  # clip section first, then double, then a duplicate
     write(hal, folder / "hal" / "ex_tiny.ipynb")
     ivan = student_notebook(notebook, CORRECT)
     cell(ivan, "clip_tests").metadata["nbgrader"]["grade_id"] = "my_clip_tests"
     write(ivan, folder / "ivan" / "ex_tiny.ipynb")
     old = time.time() - 3600
-    write(student_notebook(notebook, {**CORRECT, "double_solution": "return x"}), folder / "judy" / "ex_tiny.ipynb",
-          mtime=old)
+    write(
+        student_notebook(notebook, {**CORRECT, "double_solution": "return x"}),
+        folder / "judy" / "ex_tiny.ipynb",
+        mtime=old,
+    )
     write(correct, folder / "judy" / "ex_tiny (1).ipynb", mtime=old + 600)
     stubborn = "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    time.sleep(0.2)"
     write(student_notebook(notebook, {**CORRECT, "double_solution": stubborn}), folder / "nina" / "ex_tiny.ipynb")
@@ -167,8 +189,9 @@ def test_does_release_report_a_solution_left_in_the_student_notebook(tmp_path):
     shutil.copytree(FIXTURE, root)
     source = root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     nb = nbformat.read(source, as_version=4)
-    cell(nb, "double_solution").source = ("def double(x):\n    return 2 * x\n"
-                                          "    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION")
+    cell(nb, "double_solution").source = (
+        "def double(x):\n    return 2 * x\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
+    )
     nbformat.write(nb, source)
     result = course("release", ASSIGNMENT, "--workspace", tmp_path / "ws", cwd=root)
     assert result.returncode == 1
@@ -204,10 +227,13 @@ def test_does_collect_read_a_canvas_zip_with_a_roster(released_course, tmp_path)
         archive.write(tmp_path / "nb.ipynb", "smithjohn_LATE_555_111_ex_tiny-1.ipynb")
         archive.write(tmp_path / "nb.ipynb", "nobody_999_222_ex_tiny.ipynb")
     roster = tmp_path / "roster.csv"
-    roster.write_text("student_id,first_name,last_name,email,lms_id\ns001,Jane,Doe,jd@example.org,\n"
-                      "s002,John,Smith,js@example.org,555\n")
-    out = ok(course("collect", ASSIGNMENT, export, "--roster", roster, "--workspace", tmp_path / "ws",
-                    cwd=released_course))
+    roster.write_text(
+        "student_id,first_name,last_name,email,lms_id\ns001,Jane,Doe,jd@example.org,\n"
+        "s002,John,Smith,js@example.org,555\n"
+    )
+    out = ok(
+        course("collect", ASSIGNMENT, export, "--roster", roster, "--workspace", tmp_path / "ws", cwd=released_course)
+    )
     assert "IMPORTED s001: doe_jane_12345_67890_ex_tiny.ipynb" in out
     assert "IMPORTED s002: smithjohn_LATE_555_111_ex_tiny-1.ipynb" in out
     assert "UNMATCHED nobody_999_222_ex_tiny.ipynb" in out
@@ -237,23 +263,28 @@ def test_do_correct_and_wrong_submissions_get_their_points(graded):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("student, problem, expected", [
-    ("carol", "the kernel died", {"double_tests": 0, "clip_tests": 0}),
-    ("dave", "stopped by the per-cell timeout", {"double_tests": 0, "clip_tests": 3}),
-    ("erin", "ran out of memory", {"double_tests": 2, "clip_tests": 0}),
-    ("frank", "is not a valid notebook", {"double_tests": 0, "clip_tests": 0}),
-    ("nina", "ignored the interrupt", {"double_tests": 0, "clip_tests": 0}),
-    ("hal", "'double_tests' was deleted or changed", {"double_tests": 2, "clip_tests": 3}),
-    ("ivan", "grade id 'my_clip_tests'", {"double_tests": 2, "clip_tests": 3}),
-    ("gina", None, {"double_tests": 2, "clip_tests": 3}),
-])
-def test_does_each_fault_get_a_clear_line_and_nothing_else_break(graded, released_course, student, problem,
-                                                                 expected):
+@pytest.mark.parametrize(
+    "student, problem, expected",
+    [
+        ("carol", "the kernel died", {"double_tests": 0, "clip_tests": 0}),
+        ("dave", "stopped by the per-cell timeout", {"double_tests": 0, "clip_tests": 3}),
+        ("erin", "ran out of memory", {"double_tests": 2, "clip_tests": 0}),
+        ("frank", "is not a valid notebook", {"double_tests": 0, "clip_tests": 0}),
+        ("nina", "ignored the interrupt", {"double_tests": 0, "clip_tests": 0}),
+        ("hal", "'double_tests' was deleted or changed", {"double_tests": 2, "clip_tests": 3}),
+        ("ivan", "grade id 'my_clip_tests'", {"double_tests": 2, "clip_tests": 3}),
+        ("gina", None, {"double_tests": 2, "clip_tests": 3}),
+    ],
+)
+def test_does_each_fault_get_a_clear_line_and_nothing_else_break(graded, released_course, student, problem, expected):
     workspace, _, output = graded
     assert scores(workspace)[student] == expected
     if problem:
         assert any(problem in line and line.split()[1].rstrip(":") == student for line in output.splitlines()), output
-        rows = {row["student_id"]: row for row in csv.DictReader(_report(workspace, released_course).read_text().splitlines())}
+        rows = {
+            row["student_id"]: row
+            for row in csv.DictReader(_report(workspace, released_course).read_text().splitlines())
+        }
         assert problem in rows[student]["problems"]
 
 
@@ -272,8 +303,19 @@ def test_does_the_wall_clock_limit_kill_a_submission_and_its_kernel(released_cou
     write(student_notebook(notebook, {**CORRECT, "double_solution": sleeper}), tmp_path / "export" / "mia" / "a.ipynb")
     workspace = tmp_path / "ws"
     ok(course("collect", ASSIGNMENT, tmp_path / "export", "--workspace", workspace, cwd=released_course))
-    out = ok(course("autograde", ASSIGNMENT, "--workspace", workspace, "--cell-timeout", "300", "--timeout", "30",
-                    cwd=released_course))
+    out = ok(
+        course(
+            "autograde",
+            ASSIGNMENT,
+            "--workspace",
+            workspace,
+            "--cell-timeout",
+            "300",
+            "--timeout",
+            "30",
+            cwd=released_course,
+        )
+    )
     assert "FAILED mia: stopped after the per-submission limit of 30 s; scored 0" in out
     assert results(workspace)["mia"]["score"] == 0
     if pid_file.is_file():  # the kernel got as far as the student's code: it must be gone now
@@ -322,8 +364,12 @@ def test_does_the_report_have_a_row_per_student_and_a_column_per_part(graded, re
 # --- resume and shards ------------------------------------------------------------------------------------------
 def _small_export(released: Path, folder: Path, names=("amy", "ben", "cat", "dan")) -> Path:
     notebook = released / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    bodies = [CORRECT, {**CORRECT, "double_solution": "return abs(2 * x)"},
-              {**CORRECT, "clip_solution": "return values"}, {**CORRECT, "double_solution": "return x + x"}]
+    bodies = [
+        CORRECT,
+        {**CORRECT, "double_solution": "return abs(2 * x)"},
+        {**CORRECT, "clip_solution": "return values"},
+        {**CORRECT, "double_solution": "return x + x"},
+    ]
     for name, body in zip(names, bodies):
         write(student_notebook(notebook, body), folder / name / "ex_tiny.ipynb")
     return folder
@@ -332,12 +378,25 @@ def _small_export(released: Path, folder: Path, names=("amy", "ben", "cat", "dan
 @pytest.mark.slow
 def test_does_a_killed_run_resume_to_the_grades_of_an_uninterrupted_one(released_course, tmp_path):
     workspace = tmp_path / "ws"
-    ok(course("collect", ASSIGNMENT, _small_export(released_course, tmp_path / "export"), "--workspace", workspace,
-              cwd=released_course))
+    ok(
+        course(
+            "collect",
+            ASSIGNMENT,
+            _small_export(released_course, tmp_path / "export"),
+            "--workspace",
+            workspace,
+            cwd=released_course,
+        )
+    )
     environment = {k: v for k, v in os.environ.items() if k != "COURSE_WORKSPACE"}
-    process = subprocess.Popen([str(COURSE), "autograde", ASSIGNMENT, "--jobs", "1", "--workspace", str(workspace),
-                                *LIMITS], cwd=released_course, start_new_session=True, env=environment,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [str(COURSE), "autograde", ASSIGNMENT, "--jobs", "1", "--workspace", str(workspace), *LIMITS],
+        cwd=released_course,
+        start_new_session=True,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     folder = workspace / "results" / ASSIGNMENT
     deadline = time.monotonic() + 300
     while not (folder.is_dir() and list(folder.glob("*.json"))) and time.monotonic() < deadline:
@@ -358,22 +417,38 @@ def test_do_two_slurm_array_shards_merged_equal_one_unsharded_run(released_cours
     """The example Slurm scripts, run as Slurm would (array tasks 1 and 2 of 2, then the merge job)."""
     export = _small_export(released_course, tmp_path / "export", names=("amy", "ben", "cat"))
     grading = tmp_path / "grading"
-    env = {**{k: v for k, v in os.environ.items() if k != "COURSE_WORKSPACE"}, "ASSIGNMENT": ASSIGNMENT,
-           "EXPORT": str(export), "GRADING_ROOT": str(grading), "COURSE": str(COURSE),
-           "SLURM_ARRAY_TASK_COUNT": "2", "SLURM_CPUS_PER_TASK": "1"}
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "COURSE_WORKSPACE"},
+        "ASSIGNMENT": ASSIGNMENT,
+        "EXPORT": str(export),
+        "GRADING_ROOT": str(grading),
+        "COURSE": str(COURSE),
+        "SLURM_ARRAY_TASK_COUNT": "2",
+        "SLURM_CPUS_PER_TASK": "1",
+    }
     slurm = REPO / "examples" / "slurm"
     for task in ("1", "2"):
-        shard = subprocess.run(["bash", slurm / "grade.sbatch"], cwd=released_course, capture_output=True, text=True,
-                               env={**env, "SLURM_ARRAY_TASK_ID": task}, timeout=600)
+        shard = subprocess.run(
+            ["bash", slurm / "grade.sbatch"],
+            cwd=released_course,
+            capture_output=True,
+            text=True,
+            env={**env, "SLURM_ARRAY_TASK_ID": task},
+            timeout=600,
+        )
         assert shard.returncode == 0, shard.stdout + shard.stderr
         assert f"(shard {task}/2): {2 if task == '1' else 1} submission(s)" in shard.stdout
-    merged = subprocess.run(["bash", slurm / "merge.sbatch"], cwd=released_course, capture_output=True, text=True,
-                            env=env, timeout=600)
+    merged = subprocess.run(
+        ["bash", slurm / "merge.sbatch"], cwd=released_course, capture_output=True, text=True, env=env, timeout=600
+    )
     assert merged.returncode == 0, merged.stdout + merged.stderr
     assert "merged 3 result(s)" in merged.stdout
     main = grading / "main"
-    assert scores(main) == {"amy": {"double_tests": 2, "clip_tests": 3}, "ben": {"double_tests": 0, "clip_tests": 3},
-                            "cat": {"double_tests": 2, "clip_tests": 0}}
+    assert scores(main) == {
+        "amy": {"double_tests": 2, "clip_tests": 3},
+        "ben": {"double_tests": 0, "clip_tests": 3},
+        "cat": {"double_tests": 2, "clip_tests": 0},
+    }
     assert gradebook_scores(main) == {"amy": 5, "ben": 3, "cat": 2}
     assert (main / "reports" / ASSIGNMENT / "grades.csv").is_file()
     assert sorted(p.stem for p in (main / "feedback" / ASSIGNMENT).glob("*.html")) == ["amy", "ben", "cat"]
@@ -396,8 +471,7 @@ def test_does_validate_summarise_the_visible_tests(released_course, tmp_path):
 # --- bad command-line input --------------------------------------------------------------------------------------
 def test_is_an_unknown_assignment_a_clear_error(tmp_path):
     (tmp_path / "ws").mkdir()
-    result = course("autograde", "ex42_nothing", "--workspace", tmp_path / "ws", "--course-dir", FIXTURE,
-                    cwd=tmp_path)
+    result = course("autograde", "ex42_nothing", "--workspace", tmp_path / "ws", "--course-dir", FIXTURE, cwd=tmp_path)
     assert result.returncode == 2
     assert "unknown assignment 'ex42_nothing'; known: ex_tiny" in result.stderr
 
@@ -405,21 +479,32 @@ def test_is_an_unknown_assignment_a_clear_error(tmp_path):
 def test_is_a_bad_shard_a_clear_error(tmp_path):
     (tmp_path / "ws").mkdir()
     for bad in ("3/2", "x/2", "0/4"):
-        result = course("autograde", ASSIGNMENT, "--shard", bad, "--workspace", tmp_path / "ws",
-                        "--course-dir", FIXTURE, cwd=tmp_path)
+        result = course(
+            "autograde",
+            ASSIGNMENT,
+            "--shard",
+            bad,
+            "--workspace",
+            tmp_path / "ws",
+            "--course-dir",
+            FIXTURE,
+            cwd=tmp_path,
+        )
         assert result.returncode == 2 and f"bad --shard {bad!r}" in result.stderr
 
 
 def test_is_a_missing_workspace_a_clear_error_naming_the_default(tmp_path):
-    result = course("report", ASSIGNMENT, "--course-dir", FIXTURE, cwd=tmp_path,
-                    env={"XDG_DATA_HOME": str(tmp_path / "data")})
+    result = course(
+        "report", ASSIGNMENT, "--course-dir", FIXTURE, cwd=tmp_path, env={"XDG_DATA_HOME": str(tmp_path / "data")}
+    )
     assert result.returncode == 2
     assert f"workspace {tmp_path / 'data' / 'cnn-course' / 'default'} does not exist" in result.stderr
 
 
 def test_does_the_command_refuse_a_workspace_inside_the_repository(tmp_path):
-    result = course("collect", ASSIGNMENT, tmp_path, "--workspace", FIXTURE / "ws", "--course-dir", FIXTURE,
-                    cwd=tmp_path)
+    result = course(
+        "collect", ASSIGNMENT, tmp_path, "--workspace", FIXTURE / "ws", "--course-dir", FIXTURE, cwd=tmp_path
+    )
     assert result.returncode == 2 and "grading data must stay out of git" in result.stderr
     assert not (FIXTURE / "ws").exists()
 
@@ -460,15 +545,17 @@ def test_does_ex01_grade_its_solution_full_and_its_release_zero_without_leaking_
     ok(course("collect", EX01, export, "--workspace", workspace, cwd=root))
     ok(course("autograde", EX01, "--jobs", "2", "--workspace", workspace, cwd=root))
     ok(course("feedback", EX01, "--workspace", workspace, cwd=root))
-    graded = {s: json.loads((workspace / "results" / EX01 / f"{s}.json").read_text())
-              for s in ("solved", "blank")}
+    graded = {s: json.loads((workspace / "results" / EX01 / f"{s}.json").read_text()) for s in ("solved", "blank")}
     assert graded["solved"]["score"] == graded["solved"]["max_score"] > 0, graded["solved"]["parts"]
     assert graded["blank"]["score"] < graded["blank"]["max_score"] / 2
     page = (workspace / "feedback" / EX01 / "blank.html").read_text()
     assert "NotImplementedError" in page
     released = (root / "exercises" / EX01 / f"{EX01}.ipynb").read_text()
-    secret = [line for line in hidden_lines(root / "solutions" / EX01 / f"{EX01}.ipynb")
-              if json.dumps(line)[1:-1] not in released]
+    secret = [
+        line
+        for line in hidden_lines(root / "solutions" / EX01 / f"{EX01}.ipynb")
+        if json.dumps(line)[1:-1] not in released
+    ]
     assert secret, "the source has hidden tests to look for"
     assert not [line for line in secret if html.escape(line) in page or line in page]
 

@@ -133,14 +133,17 @@ def _write_npz(path, **arrays):
     return path
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"x_train": None}, "lacks x_train"),
-    ({"x_train": np.zeros((2, 32, 32), np.uint8)}, r"x_train has shape \(2, 32, 32\), expected \(N, 32, 32, 3\)"),
-    ({"x_test": np.zeros((6, 32, 32, 3), np.float32)}, "x_test has dtype float32, expected uint8"),
-    ({"y_train": np.zeros((3,), np.uint8)}, r"y_train has shape \(3,\), expected \(20,\)"),
-    ({"y_test": np.full((6,), 10, np.uint8)}, r"labels outside 0\.\.9"),
-    ({"y_test": np.zeros((6,), np.float64)}, "expected integer labels"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"x_train": None}, "lacks x_train"),
+        ({"x_train": np.zeros((2, 32, 32), np.uint8)}, r"x_train has shape \(2, 32, 32\), expected \(N, 32, 32, 3\)"),
+        ({"x_test": np.zeros((6, 32, 32, 3), np.float32)}, "x_test has dtype float32, expected uint8"),
+        ({"y_train": np.zeros((3,), np.uint8)}, r"y_train has shape \(3,\), expected \(20,\)"),
+        ({"y_test": np.full((6,), 10, np.uint8)}, r"labels outside 0\.\.9"),
+        ({"y_test": np.zeros((6,), np.float64)}, "expected integer labels"),
+    ],
+)
 def test_does_a_malformed_npz_say_what_is_wrong(tmp_path, arrays, change, message):
     content = dict(zip(("x_train", "y_train", "x_test", "y_test"), arrays))
     content.update(change)
@@ -190,10 +193,13 @@ def test_is_the_subset_stratified_seeded_and_in_order(arrays):
     np.testing.assert_array_equal(y_a.ravel(), x_a.ravel() // 10)
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"per_class": 11}, "class 0 has only 10 examples"),
-    ({"per_class": 0}, "at least 1"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"per_class": 11}, "class 0 has only 10 examples"),
+        ({"per_class": 0}, "at least 1"),
+    ],
+)
 def test_does_an_impossible_subset_explain_itself(kwargs, message):
     x = np.zeros((100, 2))
     y = np.repeat(np.arange(10), 10)
@@ -209,7 +215,11 @@ def real_cifar10(cifar10_path):
 def test_does_the_real_copy_match_the_official_set(real_cifar10):
     (x_train, y_train), (x_test, y_test) = real_cifar10
     assert (x_train.shape, y_train.shape, x_test.shape, y_test.shape) == (
-        (50000, 32, 32, 3), (50000, 1), (10000, 32, 32, 3), (10000, 1))
+        (50000, 32, 32, 3),
+        (50000, 1),
+        (10000, 32, 32, 3),
+        (10000, 1),
+    )
     assert x_train.dtype == y_train.dtype == np.uint8
     assert y_train[:5].ravel().tolist() == [6, 9, 9, 4, 1] and y_test[:4].ravel().tolist() == [3, 8, 8, 0]
     assert np.bincount(y_train.ravel()).tolist() == [5000] * 10

@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from nbgrader_course import Course, answer_cells, hidden_regions, owner, points_by_function, solution_code
 
 ASSIGNMENT = "ex01_convolution"
@@ -34,8 +33,11 @@ def graded(tmp_path_factory):
     course = Course.create(tmp_path_factory.mktemp("course"), [ASSIGNMENT])
     course.submit_bank(ASSIGNMENT, BANK)
     solution = solution_code(course.source(ASSIGNMENT))
-    course.submit(ASSIGNMENT, "broken_endless_loop",
-                  course.student_notebook(ASSIGNMENT, {"conv1d": ENDLESS_LOOP + solution["conv1d"]}))
+    course.submit(
+        ASSIGNMENT,
+        "broken_endless_loop",
+        course.student_notebook(ASSIGNMENT, {"conv1d": ENDLESS_LOOP + solution["conv1d"]}),
+    )
     course.submit(ASSIGNMENT, "broken_raises", course.student_notebook(ASSIGNMENT, {"conv2d": RAISES}))
     notebook = course.student_notebook(ASSIGNMENT)
     notebook.cells = [cell for cell in notebook.cells if cell.get("id") != DELETED_CELL]
@@ -70,7 +72,8 @@ def test_does_a_bug_cost_points_of_its_own_function_only(graded, functions, full
     buggy = owner(student, functions)
     earned = points(graded, functions, student)
     assert {name: value for name, value in earned.items() if name != buggy} == {
-        name: value for name, value in full_marks.items() if name != buggy}
+        name: value for name, value in full_marks.items() if name != buggy
+    }
     if "_forbidden_" in student:
         assert earned[buggy] == 0, f"{student} calls a forbidden library yet keeps {earned[buggy]} points"
     else:
@@ -93,8 +96,10 @@ def test_does_a_function_that_raises_lose_only_its_own_points(graded, functions,
 
 @pytest.mark.slow
 def test_is_a_deleted_test_cell_put_back_and_graded(graded, functions, full_marks):
-    assert graded.scores(ASSIGNMENT)["broken_deleted_test_cell"][DELETED_CELL] == graded.max_scores(ASSIGNMENT)[
-        DELETED_CELL]
+    assert (
+        graded.scores(ASSIGNMENT)["broken_deleted_test_cell"][DELETED_CELL]
+        == graded.max_scores(ASSIGNMENT)[DELETED_CELL]
+    )
     assert points(graded, functions, "broken_deleted_test_cell") == full_marks
 
 
@@ -105,8 +110,12 @@ def test_does_feedback_show_the_failure_but_no_hidden_test(graded):
     page = html.unescape(re.sub(r"<[^>]+>", "", graded.feedback(ASSIGNMENT, student)))
     submitted = "\n".join(solution_code(graded.source(ASSIGNMENT)).values()) + (BANK / f"{student}.py").read_text()
     released = "\n".join(cell.source for cell in graded.released(ASSIGNMENT).cells)
-    hidden = {line.strip() for cell in graded.source(ASSIGNMENT).cells for region in hidden_regions(cell.source)
-              for line in region.splitlines()}
+    hidden = {
+        line.strip()
+        for cell in graded.source(ASSIGNMENT).cells
+        for region in hidden_regions(cell.source)
+        for line in region.splitlines()
+    }
     secret = {line for line in hidden if line and line not in submitted and line not in released}
     assert len(secret) > 50
     shown = sorted(line for line in secret if line in page)

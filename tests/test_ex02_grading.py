@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from nbgrader_course import Course, answer_cells, owner, points_by_function
 
 ASSIGNMENT = "ex02_pooling"
@@ -43,7 +42,8 @@ def test_does_a_pooling_bug_cost_points_of_its_own_function_only(graded, student
     earned, full_marks = graded
     buggy = owner(student, full_marks)
     assert {name: value for name, value in earned[student].items() if name != buggy} == {
-        name: value for name, value in full_marks.items() if name != buggy}
+        name: value for name, value in full_marks.items() if name != buggy
+    }
     if "_forbidden_" in student:
         assert earned[student][buggy] == 0, f"{student} calls a forbidden library yet keeps points"
     else:

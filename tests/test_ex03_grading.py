@@ -10,10 +10,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
 from conftest import REPO
-from course_utils import training
 from nbgrader_course import Course, read_variant
+
+from course_utils import training
 
 ASSIGNMENT = "ex03_cnn"
 BANK = REPO / "tests" / "submissions" / ASSIGNMENT
@@ -90,8 +90,14 @@ def test_does_a_variant_lose_exactly_the_points_of_its_bug(structure_tier, varia
 def test_do_several_grade_cells_share_the_points_of_each_function(structure_tier):
     course = structure_tier["bug_softmax_output"]
     maximum = course.max_scores(ASSIGNMENT)
-    for function in ("build_cnn", "compile_cnn", "make_callbacks", "confusion_matrix", "balanced_error_rate",
-                     "normalize_filters"):
+    for function in (
+        "build_cnn",
+        "compile_cnn",
+        "make_callbacks",
+        "confusion_matrix",
+        "balanced_error_rate",
+        "normalize_filters",
+    ):
         assert len([grade_id for grade_id in maximum if grade_id.startswith(function + "_")]) >= 2, function
     scores = course.scores(ASSIGNMENT)["bug_softmax_output"]
     assert 0 < sum(scores.values()) < sum(maximum.values())
@@ -112,8 +118,10 @@ def test_does_the_cpu_training_tier_pass_the_solution_and_fail_a_network_that_ca
 
 @pytest.mark.slow
 def test_does_the_graded_notebook_show_the_grader_s_own_measurement(training_tier):
-    cells = {cell.metadata.get("nbgrader", {}).get("grade_id"): cell
-             for cell in training_tier["solution"].autograded(ASSIGNMENT, "solution").cells}
+    cells = {
+        cell.metadata.get("nbgrader", {}).get("grade_id"): cell
+        for cell in training_tier["solution"].autograded(ASSIGNMENT, "solution").cells
+    }
     text = "".join(output.get("text", "") for output in cells[TRAINING].outputs)
     assert "Trained under the grader's cpu budget" in text and "balanced accuracy on the test set" in text
 

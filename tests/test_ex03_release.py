@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-
 from conftest import REPO
 from nbgrader_course import Course, answer_cells, nbgrader
 
 ASSIGNMENT = "ex03_cnn"
 SOURCE = REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 RELEASE = REPO / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-FUNCTIONS = ("build_cnn", "compile_cnn", "make_callbacks", "confusion_matrix", "balanced_error_rate",
-             "normalize_filters")
+FUNCTIONS = (
+    "build_cnn",
+    "compile_cnn",
+    "make_callbacks",
+    "confusion_matrix",
+    "balanced_error_rate",
+    "normalize_filters",
+)
 #: Any cell may take this long while a shared machine is busy (the first one imports TensorFlow).
 CELL_TIMEOUT = "--Execute.timeout=600"
 
@@ -30,7 +35,8 @@ def course(tmp_path_factory):
 def test_is_the_committed_release_what_generate_assignment_makes(course):
     committed = nbformat.read(RELEASE, as_version=4)
     assert comparable(course.released(ASSIGNMENT)) == comparable(committed), (
-        "exercises/ex03_cnn is out of date: run `nbgrader generate_assignment ex03_cnn --force`")
+        "exercises/ex03_cnn is out of date: run `nbgrader generate_assignment ex03_cnn --force`"
+    )
 
 
 @pytest.mark.parametrize("path", [SOURCE, RELEASE], ids=["source", "release"])
@@ -50,12 +56,17 @@ def test_does_the_student_write_exactly_the_six_contract_functions():
 
 def test_does_the_release_hide_the_hidden_tests_and_the_grader():
     text = RELEASE.read_text()
-    assert "HIDDEN TESTS" not in text and "check_training" not in text and "sklearn.metrics import confusion" not in text
+    assert (
+        "HIDDEN TESTS" not in text and "check_training" not in text and "sklearn.metrics import confusion" not in text
+    )
 
 
 def test_are_grade_ids_named_after_the_function_they_grade():
-    grades = [cell.metadata.nbgrader["grade_id"] for cell in nbformat.read(SOURCE, as_version=4).cells
-              if cell.metadata.get("nbgrader", {}).get("grade")]
+    grades = [
+        cell.metadata.nbgrader["grade_id"]
+        for cell in nbformat.read(SOURCE, as_version=4).cells
+        if cell.metadata.get("nbgrader", {}).get("grade")
+    ]
     assert all(grade_id.startswith(FUNCTIONS + ("training_",)) for grade_id in grades)
     assert len(grades) == len(set(grades)) >= 3 * len(FUNCTIONS) - 4
 
@@ -64,14 +75,20 @@ def test_are_grade_ids_named_after_the_function_they_grade():
 def test_does_the_solution_pass_nbgrader_validate(course, cifar10_path, monkeypatch):
     monkeypatch.setenv("COURSE_CIFAR10", str(cifar10_path))
     monkeypatch.setenv("COURSE_GRADING_PROFILE", "smoke")
-    result = nbgrader("validate", str(course.root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), CELL_TIMEOUT,
-                      cwd=course.root)
+    result = nbgrader(
+        "validate", str(course.root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), CELL_TIMEOUT, cwd=course.root
+    )
     assert "Success! Your notebook passes all the tests." in result.stdout, result.stdout + result.stderr
 
 
 @pytest.mark.slow
 def test_does_every_test_of_the_release_fail_before_the_student_writes_code(course, cifar10_path, monkeypatch):
     monkeypatch.setenv("COURSE_CIFAR10", str(cifar10_path))
-    result = nbgrader("validate", "--invert", str(course.root / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"),
-                      CELL_TIMEOUT, cwd=course.root)
+    result = nbgrader(
+        "validate",
+        "--invert",
+        str(course.root / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"),
+        CELL_TIMEOUT,
+        cwd=course.root,
+    )
     assert "Success! The notebook does not pass any tests." in result.stdout, result.stdout + result.stderr

@@ -14,7 +14,6 @@ import os
 import nbformat
 import numpy as np
 import pytest
-
 from nbgrader_course import REPO, Course, answer_cells, hidden_regions, nbgrader, owner
 
 ASSIGNMENTS = ("ex01_convolution", "ex02_pooling")
@@ -30,14 +29,19 @@ def release(assignment: str) -> nbformat.NotebookNode:
 
 
 def grade_cells(notebook) -> dict[str, nbformat.NotebookNode]:
-    return {cell.metadata.nbgrader["grade_id"]: cell for cell in notebook.cells
-            if cell.metadata.get("nbgrader", {}).get("grade")}
+    return {
+        cell.metadata.nbgrader["grade_id"]: cell
+        for cell in notebook.cells
+        if cell.metadata.get("nbgrader", {}).get("grade")
+    }
 
 
 def comparable(notebook) -> dict:
     """A notebook without what a regeneration may change: cell ids."""
-    return {"metadata": notebook.metadata,
-            "cells": [{key: value for key, value in cell.items() if key != "id"} for cell in notebook.cells]}
+    return {
+        "metadata": notebook.metadata,
+        "cells": [{key: value for key, value in cell.items() if key != "id"} for cell in notebook.cells],
+    }
 
 
 def reference_functions(assignment: str) -> dict:
@@ -63,8 +67,9 @@ def test_does_every_function_have_several_descriptively_named_graded_cells(assig
     notebook = source(assignment)
     functions = list(answer_cells(notebook))
     cells = grade_cells(notebook)
-    per_function = {function: [grade_id for grade_id in cells if owner(grade_id, functions) == function]
-                    for function in functions}
+    per_function = {
+        function: [grade_id for grade_id in cells if owner(grade_id, functions) == function] for function in functions
+    }
     assert all(len(grade_ids) >= 3 for grade_ids in per_function.values()), per_function
     assert not [grade_id for grade_id in cells if grade_id.startswith("cell-")]
     assert all(cell.metadata.nbgrader["points"] > 0 for cell in cells.values())
@@ -99,7 +104,8 @@ def test_is_the_release_free_of_solutions_hidden_tests_and_outputs(assignment):
     released_tests = grade_cells(released)
     for grade_id, cell in grade_cells(original).items():
         visible = {line.strip() for line in cell.source.splitlines()} - {
-            line.strip() for region in hidden_regions(cell.source) for line in region.splitlines()}
+            line.strip() for region in hidden_regions(cell.source) for line in region.splitlines()
+        }
         hidden = {line.strip() for region in hidden_regions(cell.source) for line in region.splitlines()}
         leaked = {line for line in hidden - visible if line and line in released_tests[grade_id].source}
         assert not leaked, f"{grade_id}: hidden lines in the release: {leaked}"
@@ -113,7 +119,8 @@ def test_is_the_release_a_fresh_generate_assignment_of_the_sources(tmp_path):
         stored = sorted(path.name for path in (REPO / "exercises" / assignment).iterdir())
         assert stored == fresh, f"exercises/{assignment} holds {stored}, a fresh release {fresh}"
         assert comparable(release(assignment)) == comparable(course.released(assignment)), (
-            f"exercises/{assignment} is stale: " + REGENERATE.format(assignment))
+            f"exercises/{assignment} is stale: " + REGENERATE.format(assignment)
+        )
 
 
 @pytest.mark.slow
@@ -135,8 +142,15 @@ def test_does_the_hidden_convolution_reference_match_scipy():
 
     reference_convolve = reference_functions("ex01_convolution")["reference_convolve"]
     rng = np.random.default_rng(0)
-    for x_shape, w_shape in (((7,), (3,)), ((2,), (5,)), ((5, 6), (2, 3)), ((2, 3), (4, 5)), ((4, 3, 5), (2, 2, 3)),
-                             ((3, 4, 2, 5), (2, 1, 2, 2)), ((1, 1), (1, 1))):
+    for x_shape, w_shape in (
+        ((7,), (3,)),
+        ((2,), (5,)),
+        ((5, 6), (2, 3)),
+        ((2, 3), (4, 5)),
+        ((4, 3, 5), (2, 2, 3)),
+        ((3, 4, 2, 5), (2, 1, 2, 2)),
+        ((1, 1), (1, 1)),
+    ):
         for integers in (False, True):
             x = rng.integers(-9, 10, x_shape) if integers else rng.standard_normal(x_shape)
             w = rng.integers(-9, 10, w_shape) if integers else rng.standard_normal(w_shape)
@@ -158,8 +172,13 @@ def test_do_the_hidden_layer_and_pooling_references_match_keras():
     reference_conv2d_layer = reference_functions("ex01_convolution")["reference_conv2d_layer"]
     reference_pool2d = reference_functions("ex02_pooling")["reference_pool2d"]
     rng = np.random.default_rng(1)
-    cases = (((2, 9, 7, 3), (3, 3), (1, 1)), ((1, 8, 8, 2), (2, 2), (2, 2)), ((2, 7, 10, 1), (4, 3), (2, 3)),
-             ((1, 5, 6, 4), (2, 4), (3, 1)), ((1, 4, 4, 2), (1, 1), (3, 3)))
+    cases = (
+        ((2, 9, 7, 3), (3, 3), (1, 1)),
+        ((1, 8, 8, 2), (2, 2), (2, 2)),
+        ((2, 7, 10, 1), (4, 3), (2, 3)),
+        ((1, 5, 6, 4), (2, 4), (3, 1)),
+        ((1, 4, 4, 2), (1, 1), (3, 3)),
+    )
     for x_shape, size, strides in cases:
         x = rng.standard_normal(x_shape).astype(np.float32)
         for padding in ("valid", "same"):
@@ -168,11 +187,16 @@ def test_do_the_hidden_layer_and_pooling_references_match_keras():
             kernel = rng.standard_normal(layer.kernel.shape).astype(np.float32)
             bias = rng.standard_normal(3).astype(np.float32)
             layer.set_weights([kernel, bias])
-            np.testing.assert_allclose(reference_conv2d_layer(x, kernel, bias, strides, padding, "relu"),
-                                       np.asarray(layer(x)), rtol=1e-4, atol=1e-4)
+            np.testing.assert_allclose(
+                reference_conv2d_layer(x, kernel, bias, strides, padding, "relu"),
+                np.asarray(layer(x)),
+                rtol=1e-4,
+                atol=1e-4,
+            )
             negative = -np.abs(x) - 1  # a padded cell must never win a max
             maxima = keras.layers.MaxPooling2D(size, strides, padding)(negative)
             np.testing.assert_allclose(reference_pool2d(negative, np.max, size, strides, padding), maxima, rtol=1e-6)
             means = keras.layers.AveragePooling2D(size, strides, padding)(x)
-            np.testing.assert_allclose(reference_pool2d(x, np.mean, size, strides, padding), means, rtol=1e-5,
-                                       atol=1e-6)
+            np.testing.assert_allclose(
+                reference_pool2d(x, np.mean, size, strides, padding), means, rtol=1e-5, atol=1e-6
+            )

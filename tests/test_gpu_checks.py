@@ -12,7 +12,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
 
 
@@ -20,13 +19,32 @@ from conftest import REPO
 def test_does_a_smoke_run_of_the_gpu_checks_record_reference_runs_and_a_full_run(tmp_path, cifar10_path):
     out = tmp_path / "out"
     env = {"COURSE_CIFAR10": str(cifar10_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "scripts.gpu_checks", out, "--profile", "smoke", "--parts",
-                             "reference", "full-run", "--seeds", "1"], cwd=REPO, env=env, capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scripts.gpu_checks",
+            out,
+            "--profile",
+            "smoke",
+            "--parts",
+            "reference",
+            "full-run",
+            "--seeds",
+            "1",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert {name: part["status"] for name, part in summary["parts"].items()} == {
-        "reference-seed1": "passed", "full-run": "passed"}
+        "reference-seed1": "passed",
+        "full-run": "passed",
+    }
     reference = json.loads((out / "records" / "ex03_cnn-smoke-seed1.json").read_text())
     assert reference["profile"] == "smoke" and reference["seed"] == 1 and reference["versions"]["keras_backend"]
     record = json.loads((out / "cifar10-full-gpu" / "record.json").read_text())

@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 import yaml
-
 from conftest import REPO
+
 
 def toc_files():
     """Every file named in _toc.yml (the root, then chapters and sections at any depth)."""
@@ -48,10 +48,14 @@ def test_are_notebooks_stored_without_outputs(folder):
 
 def test_are_no_generated_files_or_datasets_tracked():
     tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
-    forbidden = [name for name in tracked
-                 if name.endswith((".npz", ".tar.gz", "gradebook.db"))
-                 or any(part in {"_build", ".venv", "node_modules", "__pycache__", ".ipynb_checkpoints"}
-                        for part in name.split("/"))]
+    forbidden = [
+        name
+        for name in tracked
+        if name.endswith((".npz", ".tar.gz", "gradebook.db"))
+        or any(
+            part in {"_build", ".venv", "node_modules", "__pycache__", ".ipynb_checkpoints"} for part in name.split("/")
+        )
+    ]
     assert not forbidden, f"generated files or data are tracked: {forbidden}"
     large = [name for name in tracked if (REPO / name).is_file() and (REPO / name).stat().st_size > 2_000_000]
     assert not large, f"files over 2 MB are tracked: {large}"

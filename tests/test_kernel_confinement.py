@@ -19,7 +19,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import REPO
 from nbgrader_course import answer_cells, solution_code
 
@@ -76,8 +75,9 @@ def confined(actions: str, hide, keep, writable, cwd: Path) -> dict[str, str]:
     """Run PROBE with ``actions`` (a dict display of name: lambda) in a process confined like the kernel."""
     probe = PROBE.replace("{ACTIONS}", actions)
     arguments = json.dumps([[str(p) for p in hide], [str(p) for p in keep], [str(p) for p in writable]])
-    result = subprocess.run([sys.executable, "-c", LAUNCH, arguments, probe], cwd=cwd, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", LAUNCH, arguments, probe], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
     if result.returncode == 1 and result.stderr.startswith("SKIP "):
         pytest.skip(f"user namespaces are unavailable here: {result.stderr[5:].strip()}")
     assert result.returncode == 0, result.stderr
@@ -86,15 +86,26 @@ def confined(actions: str, hide, keep, writable, cwd: Path) -> dict[str, str]:
 
 def test_does_the_kernel_see_only_the_kept_paths_of_a_hidden_folder(layout):
     instructor = layout / "instructor"
-    outcome = confined(f"""{{
+    outcome = confined(
+        f"""{{
         "read secret": lambda: read("{instructor}/secret.txt"),
         "list hidden": lambda: sorted(os.listdir("{instructor}")),
         "read kept": lambda: read("{instructor}/kept/data.txt"),
         "write kept": lambda: write("{instructor}/kept/data.txt", "a"),
         "write hidden": lambda: write("{instructor}/new.txt"),
-    }}""", hide=[instructor], keep=[instructor / "kept"], writable=[instructor / "work"], cwd=instructor / "work")
-    assert outcome == {"read secret": "FileNotFoundError", "list hidden": "ok: ['kept', 'work']",
-                       "read kept": "ok: kept data", "write kept": "OSError", "write hidden": "OSError"}
+    }}""",
+        hide=[instructor],
+        keep=[instructor / "kept"],
+        writable=[instructor / "work"],
+        cwd=instructor / "work",
+    )
+    assert outcome == {
+        "read secret": "FileNotFoundError",
+        "list hidden": "ok: ['kept', 'work']",
+        "read kept": "ok: kept data",
+        "write kept": "OSError",
+        "write hidden": "OSError",
+    }
     assert (instructor / "kept" / "data.txt").read_text() == "kept data"
     assert sorted(p.name for p in instructor.iterdir()) == ["kept", "secret.txt", "work"]
 
@@ -104,33 +115,55 @@ def test_can_the_kernel_write_its_working_folder_and_a_private_tmp_but_nothing_e
     (tmp_path / "grader.txt").write_text("the grader's temporary file")
     package, scratch = REPO / "course_utils" / f"student_{uuid.uuid4().hex}.py", f"/tmp/{uuid.uuid4().hex}.txt"
     try:
-        outcome = confined(f"""{{
+        outcome = confined(
+            f"""{{
             "write work": lambda: write("answer.txt"),
             "write visible": lambda: write("{layout}/visible/new.txt"),
             "write package": lambda: write("{package}"),
             "write tmp": lambda: write("{scratch}"),
             "read grader tmp": lambda: read("{tmp_path}/grader.txt"),
-        }}""", hide=[instructor], keep=[], writable=[], cwd=work)
+        }}""",
+            hide=[instructor],
+            keep=[],
+            writable=[],
+            cwd=work,
+        )
         package_written = package.exists()
     finally:
         package.unlink(missing_ok=True)
-    assert outcome == {"write work": "ok: 22", "write visible": "OSError", "write package": "OSError",
-                       "write tmp": "ok: 22", "read grader tmp": "FileNotFoundError"}
+    assert outcome == {
+        "write work": "ok: 22",
+        "write visible": "OSError",
+        "write package": "OSError",
+        "write tmp": "ok: 22",
+        "read grader tmp": "FileNotFoundError",
+    }
     assert (work / "answer.txt").read_text() == "written by the student"
     assert not (layout / "visible" / "new.txt").exists() and not package_written and not Path(scratch).exists()
 
 
 def test_can_the_kernel_neither_undo_its_mounts_nor_reach_the_grader_through_proc(layout):
     instructor = layout / "instructor"
-    outcome = confined(f"""{{
+    outcome = confined(
+        f"""{{
         "unmount": lambda: libc.umount2(b"{instructor}", 2) or "unmounted",
         "errno": lambda: os.strerror(ctypes.get_errno()),
         "via parent": lambda: read(f"/proc/{{os.getppid()}}/root{instructor}/secret.txt"),
         "via init": lambda: read("/proc/1/root{instructor}/secret.txt"),
         "capabilities": lambda: [line.split()[1] for line in open("/proc/self/status") if line.startswith("CapEff")],
-    }}""", hide=[instructor], keep=[], writable=[], cwd=instructor / "work")
-    assert outcome == {"unmount": "ok: -1", "errno": "ok: Operation not permitted", "via parent": "PermissionError",
-                       "via init": "PermissionError", "capabilities": "ok: ['0000000000000000']"}
+    }}""",
+        hide=[instructor],
+        keep=[],
+        writable=[],
+        cwd=instructor / "work",
+    )
+    assert outcome == {
+        "unmount": "ok: -1",
+        "errno": "ok: Operation not permitted",
+        "via parent": "PermissionError",
+        "via init": "PermissionError",
+        "capabilities": "ok: ['0000000000000000']",
+    }
 
 
 def test_does_a_kernel_that_cannot_be_confined_say_so_and_still_run(layout):
@@ -140,8 +173,8 @@ def test_does_a_kernel_that_cannot_be_confined_say_so_and_still_run(layout):
 import threading
 from course_utils.grading.kernel import confine
 threading.Thread(target=threading.Event().wait, daemon=True).start()
-print(confine(["{layout / 'instructor'}"], [], []))
-print(open("{layout / 'instructor' / 'secret.txt'}").read())
+print(confine(["{layout / "instructor"}"], [], []))
+print(open("{layout / "instructor" / "secret.txt"}").read())
 """
     result = subprocess.run([sys.executable, "-c", code], cwd=work, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -178,8 +211,9 @@ def course(*args, cwd: Path) -> str:
     """Run the installed `course` command; its output."""
     environment = {k: v for k, v in os.environ.items() if k != "COURSE_WORKSPACE"}
     environment.update({"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"})
-    result = subprocess.run([str(COURSE), *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=600,
-                            env=environment)
+    result = subprocess.run(
+        [str(COURSE), *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=600, env=environment
+    )
     assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
     return result.stdout
 
@@ -211,8 +245,13 @@ def test_does_autograde_keep_a_hostile_notebook_off_the_instructors_files(layout
     finally:
         package.unlink(missing_ok=True)
     outcome = json.loads((workspace / "autograded" / "mallory" / ASSIGNMENT / "attack.json").read_text())
-    assert outcome == {"source": "FileNotFoundError", "gradebook": "OSError", "package": "OSError",
-                       "via worker": "PermissionError", "read source": "FileNotFoundError"}
+    assert outcome == {
+        "source": "FileNotFoundError",
+        "gradebook": "OSError",
+        "package": "OSError",
+        "via worker": "PermissionError",
+        "read source": "FileNotFoundError",
+    }
     assert source.read_bytes() == source_bytes and not package_written
     assert marker.encode() not in (workspace / "gradebook.db").read_bytes()
     result = json.loads((workspace / "results" / ASSIGNMENT / "mallory.json").read_text())

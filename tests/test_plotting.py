@@ -107,7 +107,8 @@ def test_does_plot_matrices_draw_one_numbered_grid_per_slice():
     assert len(axes) == 3
     assert [len(ax.patches) for ax in axes] == [9, 9, 9]
     assert sorted(text.get_text() for text in axes[1].texts) == sorted(
-        str(v).replace("-", "\N{MINUS SIGN}") for v in h[1].ravel())
+        str(v).replace("-", "\N{MINUS SIGN}") for v in h[1].ravel()
+    )
 
 
 def test_does_plot_matrices_refuse_arrays_that_are_not_2d():
@@ -131,8 +132,12 @@ def test_does_plot_windows_refuse_a_window_that_leaves_the_input():
 
 def test_does_the_pooling_figure_show_the_input_and_each_result():
     x = np.array(reference.POOL_X)
-    fig = plotting.plot_pooling(x, [np.array(reference.MAX_POOL), np.array(reference.AVG_POOL)],
-                                ["max", "average"], pool_size=reference.POOL_SIZE)
+    fig = plotting.plot_pooling(
+        x,
+        [np.array(reference.MAX_POOL), np.array(reference.AVG_POOL)],
+        ["max", "average"],
+        pool_size=reference.POOL_SIZE,
+    )
     axes = visible_axes(fig)
     assert len(axes) == 3
     assert [len(ax.patches) for ax in axes] == [16, 4, 4]

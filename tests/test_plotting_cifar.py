@@ -10,7 +10,6 @@ from course_utils import plotting, reference
 from course_utils.data import CLASS_NAMES
 
 
-
 def test_does_the_sample_grid_show_every_image_with_its_class_name():
     """Does plot_class_samples draw one (32, 32, 3) image per axes, titled "label: name", in a 2 x 5 grid?"""
     images = np.random.default_rng(0).integers(0, 256, size=(10, 32, 32, 3), dtype=np.uint8)

@@ -29,13 +29,16 @@ def keras():
 
 
 def test_does_keras_conv2d_give_the_printed_output_shape(keras):
-    layer = keras.layers.Conv2D(ref.CONV_LAYER_FILTERS, ref.CONV_LAYER_KERNEL_SIZE, strides=ref.CONV_LAYER_STRIDES,
-                                activation="relu")
+    layer = keras.layers.Conv2D(
+        ref.CONV_LAYER_FILTERS, ref.CONV_LAYER_KERNEL_SIZE, strides=ref.CONV_LAYER_STRIDES, activation="relu"
+    )
     x = np.random.default_rng(0).normal(size=ref.CONV_LAYER_INPUT_SHAPE).astype("float32")
     assert tuple(layer(x).shape) == ref.CONV_LAYER_OUTPUT_SHAPE
 
 
-@pytest.mark.parametrize(("layer_name", "expected"), [("MaxPooling2D", ref.MAX_POOL), ("AveragePooling2D", ref.AVG_POOL)])
+@pytest.mark.parametrize(
+    ("layer_name", "expected"), [("MaxPooling2D", ref.MAX_POOL), ("AveragePooling2D", ref.AVG_POOL)]
+)
 def test_do_keras_pooling_layers_give_the_printed_results(keras, layer_name, expected):
     layer = getattr(keras.layers, layer_name)(pool_size=ref.POOL_SIZE, strides=ref.POOL_SIZE, padding="valid")
     x = np.array(ref.POOL_X, dtype="float32").reshape(1, 4, 4, 1)
@@ -44,28 +47,33 @@ def test_do_keras_pooling_layers_give_the_printed_results(keras, layer_name, exp
 
 def test_does_the_chapters_model_have_the_printed_layers_and_parameter_counts(keras):
     layers = keras.layers
-    model = keras.Sequential([
-        keras.Input(shape=(32, 32, 3)),
-        layers.Conv2D(64, (9, 9), strides=(2, 2), activation="relu"),
-        layers.MaxPooling2D((2, 2)),
-        layers.BatchNormalization(),
-        layers.Conv2D(128, (3, 3), activation="relu"),
-        layers.MaxPooling2D((2, 2)),
-        layers.BatchNormalization(),
-        layers.Flatten(),
-        layers.Dropout(0.5),
-        layers.Dense(256, activation="relu"),
-        layers.Dropout(0.2),
-        layers.Dense(64, activation="relu"),
-        layers.Dropout(0.1),
-        layers.Dense(10, activation="sigmoid"),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(32, 32, 3)),
+            layers.Conv2D(64, (9, 9), strides=(2, 2), activation="relu"),
+            layers.MaxPooling2D((2, 2)),
+            layers.BatchNormalization(),
+            layers.Conv2D(128, (3, 3), activation="relu"),
+            layers.MaxPooling2D((2, 2)),
+            layers.BatchNormalization(),
+            layers.Flatten(),
+            layers.Dropout(0.5),
+            layers.Dense(256, activation="relu"),
+            layers.Dropout(0.2),
+            layers.Dense(64, activation="relu"),
+            layers.Dropout(0.1),
+            layers.Dense(10, activation="sigmoid"),
+        ]
+    )
     rows = [(type(layer).__name__, tuple(layer.output.shape[1:]), layer.count_params()) for layer in model.layers]
     assert [("InputLayer", (32, 32, 3), 0), *rows] == list(ref.CNN_LAYERS)
     trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
     non_trainable = sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
     assert (model.count_params(), trainable, non_trainable) == (
-        ref.CNN_TOTAL_PARAMS, ref.CNN_TRAINABLE_PARAMS, ref.CNN_NON_TRAINABLE_PARAMS)
+        ref.CNN_TOTAL_PARAMS,
+        ref.CNN_TRAINABLE_PARAMS,
+        ref.CNN_NON_TRAINABLE_PARAMS,
+    )
 
 
 def test_is_the_printed_classification_report_what_the_confusion_matrix_implies():
@@ -76,7 +84,12 @@ def test_is_the_printed_classification_report_what_the_confusion_matrix_implies(
     y_pred = np.concatenate([np.repeat(np.arange(10), row) for row in cm])
     precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred)
     for label, (p, r, f, s) in ref.CLASSIFICATION_REPORT.items():
-        assert (round(precision[label], 2), round(recall[label], 2), round(f1[label], 2), support[label]) == (p, r, f, s)
+        assert (round(precision[label], 2), round(recall[label], 2), round(f1[label], 2), support[label]) == (
+            p,
+            r,
+            f,
+            s,
+        )
     assert round(float(np.mean(y_true == y_pred)), 2) == ref.TEST_ACCURACY
     assert round(balanced_accuracy_score(y_true, y_pred), 4) == ref.BALANCED_ACCURACY
     assert round(1 - ref.BALANCED_ACCURACY, 4) == ref.BER

@@ -168,8 +168,13 @@ def test_does_the_reproduce_executor_run_a_page_in_its_folder_and_stop_on_errors
     if not failing:
         text = text[: text.index("```{code-cell} ipython3\nraise")]
     (folder / "page.md").write_text(text)
-    result = subprocess.run([sys.executable, str(repo / "scripts" / "execute_page.py"), str(folder / "page.md")],
-                            capture_output=True, text=True, timeout=300, env={**os.environ, "COURSE_FULL_RUN": "1"})
+    result = subprocess.run(
+        [sys.executable, str(repo / "scripts" / "execute_page.py"), str(folder / "page.md")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "COURSE_FULL_RUN": "1"},
+    )
     assert "mode 1 in pages" in result.stdout
     assert result.returncode == (1 if failing else 0)
     assert ("cell 2 fails" in result.stderr) == failing

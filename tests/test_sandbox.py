@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils.grading.sandbox import (IsolationWarning, Limits, Sandbox, SandboxError, decode, default_layout,
-                                          encode)
+from course_utils.grading.sandbox import IsolationWarning, Limits, Sandbox, SandboxError, decode, default_layout, encode
 
 PROBE = """
 import os, socket, sys
@@ -72,8 +71,19 @@ def isolated(sandbox):
 
 def test_does_plain_data_keep_its_types_across_the_boundary(sandbox):
     """Do arrays keep dtype and shape, NumPy scalars stay NumPy scalars, and tuples stay tuples?"""
-    values = (np.arange(6, dtype=np.int32).reshape(2, 3), np.float32(1.5), np.int64(7), 3, 2.5, 1 + 2j, "s", None,
-              True, [1, (2, 3)], {"k": np.zeros(2)})
+    values = (
+        np.arange(6, dtype=np.int32).reshape(2, 3),
+        np.float32(1.5),
+        np.int64(7),
+        3,
+        2.5,
+        1 + 2j,
+        "s",
+        None,
+        True,
+        [1, (2, 3)],
+        {"k": np.zeros(2)},
+    )
     args, kwargs = sandbox.call("echo", values, {"mode": "same"})
     assert kwargs == {"mode": "same"}
     for sent, got in zip(values, args):
@@ -84,9 +94,11 @@ def test_does_plain_data_keep_its_types_across_the_boundary(sandbox):
 
 def test_does_a_lying_object_never_reach_the_trusted_side():
     """Is an object whose __eq__ always answers True refused, and an ndarray subclass turned into a plain array?"""
-    code = ("import numpy as np\nclass Yes:\n    def __eq__(self, other):\n        return True\n"
-            "class Agreeable(np.ndarray):\n    def __eq__(self, other):\n        return True\n"
-            "def liar():\n    return Yes()\ndef array_liar():\n    return np.zeros(3).view(Agreeable)\n")
+    code = (
+        "import numpy as np\nclass Yes:\n    def __eq__(self, other):\n        return True\n"
+        "class Agreeable(np.ndarray):\n    def __eq__(self, other):\n        return True\n"
+        "def liar():\n    return Yes()\ndef array_liar():\n    return np.zeros(3).view(Agreeable)\n"
+    )
     with Sandbox() as box:
         box.load([code])
         with pytest.raises(TypeError, match="cannot check"):
@@ -97,8 +109,10 @@ def test_does_a_lying_object_never_reach_the_trusted_side():
 
 def test_does_a_student_exception_come_back_as_its_builtin_type():
     """Does a ValueError (or a subclass of it) raised by the student's code reach the tests as a ValueError?"""
-    code = ("class ModeError(ValueError):\n    pass\ndef plain():\n    raise ValueError('unknown mode')\n"
-            "def custom():\n    raise ModeError('bad mode')\ndef stop():\n    raise SystemExit(0)\n")
+    code = (
+        "class ModeError(ValueError):\n    pass\ndef plain():\n    raise ValueError('unknown mode')\n"
+        "def custom():\n    raise ModeError('bad mode')\ndef stop():\n    raise SystemExit(0)\n"
+    )
     with Sandbox() as box:
         box.load([code])
         with pytest.raises(ValueError, match="^unknown mode$"):

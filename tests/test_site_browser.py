@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from site_browser import (
     CHROMIUM,
     DESKTOP,
     PHONE,
     PageVisit,
+    chrome_problems,
     download_problems,
     executed_cells,
     image_problems,
@@ -32,12 +32,12 @@ from site_browser import (
     navigation_problems,
     output_problems,
     search,
+    search_by_hand,
     serve,
     toc_pages,
     visit,
     width_problems,
 )
-from site_browser import chrome_problems, search_by_hand
 from site_browser import chromium as launch_chromium
 
 
@@ -277,9 +277,7 @@ def test_is_a_missing_figure_reported(site_copy: Path, built_pages: list[str], t
 
 
 @pytest.mark.browser
-def test_is_a_hidden_cell_output_reported(
-    site_copy: Path, built_site: Path, built_pages: list[str], repo: Path, tab
-):
+def test_is_a_hidden_cell_output_reported(site_copy: Path, built_site: Path, built_pages: list[str], repo: Path, tab):
     page = _first_page_with(site_copy, built_pages, r'class="cell_output')
     assert page is not None, "no page shows a cell output to hide"
     cells = executed_cells(_source(repo, page), built_site.parent / ".jupyter_cache")

@@ -10,8 +10,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
 from conftest import REPO
+
 from course_utils import reference, training
 from course_utils.checks import CheckError
 from course_utils.data import CLASS_NAMES
@@ -24,16 +24,25 @@ def small_cnn(input_shape=(32, 32, 3), num_classes=10):
     """A small stand-in network (not the exercise's): a convolution, dropout and sigmoid outputs."""
     import keras
 
-    return keras.Sequential([keras.Input(input_shape), keras.layers.Conv2D(4, 5, strides=3, activation="relu"),
-                             keras.layers.Flatten(), keras.layers.Dropout(0.3),
-                             keras.layers.Dense(num_classes, activation="sigmoid")])
+    return keras.Sequential(
+        [
+            keras.Input(input_shape),
+            keras.layers.Conv2D(4, 5, strides=3, activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dropout(0.3),
+            keras.layers.Dense(num_classes, activation="sigmoid"),
+        ]
+    )
 
 
 def compile_rmsprop(model, learning_rate=1e-3):
     import keras
 
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate), loss="binary_crossentropy",
-                  metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")])
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(learning_rate),
+        loss="binary_crossentropy",
+        metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
+    )
     return model
 
 
@@ -41,8 +50,12 @@ def random_data(seed=0):
     """Synthetic data shaped like load_data's: images, one-hot labels, test images, test labels."""
     rng = np.random.default_rng(seed)
     labels = np.arange(40) % 10
-    return (rng.random((40, 32, 32, 3), dtype=np.float32), np.eye(10, dtype=np.float32)[labels],
-            rng.random((20, 32, 32, 3), dtype=np.float32), np.arange(20) % 10)
+    return (
+        rng.random((40, 32, 32, 3), dtype=np.float32),
+        np.eye(10, dtype=np.float32)[labels],
+        rng.random((20, 32, 32, 3), dtype=np.float32),
+        np.arange(20) % 10,
+    )
 
 
 def test_does_the_environment_variable_choose_the_profile(monkeypatch):
@@ -58,8 +71,11 @@ def test_is_cpu_the_default_where_no_gpu_is_visible(monkeypatch):
 
 def test_does_an_unknown_profile_list_the_known_ones(monkeypatch):
     monkeypatch.setenv(training.PROFILE_ENV, "tpu")
-    with pytest.raises(training.TrainingError, match=r"unknown grading profile 'tpu' \(from \$COURSE_GRADING_PROFILE\)"
-                                                     r".*cpu, gpu, smoke"):
+    with pytest.raises(
+        training.TrainingError,
+        match=r"unknown grading profile 'tpu' \(from \$COURSE_GRADING_PROFILE\)"
+        r".*cpu, gpu, smoke",
+    ):
         training.select_profile()
 
 
@@ -67,15 +83,19 @@ def test_does_asking_for_gpu_without_a_gpu_fail_with_a_clear_message(monkeypatch
     if training.gpu_visible():
         pytest.skip("a GPU is visible here")
     monkeypatch.setenv(training.PROFILE_ENV, "gpu")
-    with pytest.raises(training.TrainingError, match=r"needs a GPU, but Keras.s \w+ backend sees none.*\[gpu\].*"
-                                                     r"COURSE_GRADING_PROFILE=cpu"):
+    with pytest.raises(
+        training.TrainingError,
+        match=r"needs a GPU, but Keras.s \w+ backend sees none.*\[gpu\].*"
+        r"COURSE_GRADING_PROFILE=cpu",
+    ):
         training.select_profile()
 
 
 def test_do_two_runs_with_the_same_seed_give_the_same_metrics():
     data = random_data()
-    first, second = (training.train(small_cnn, compile_rmsprop, TINY, seed=7, data=data, deterministic=True)
-                     for _ in range(2))
+    first, second = (
+        training.train(small_cnn, compile_rmsprop, TINY, seed=7, data=data, deterministic=True) for _ in range(2)
+    )
     other = training.train(small_cnn, compile_rmsprop, TINY, seed=8, data=data, deterministic=True)
     assert first.history == second.history and first.balanced_accuracy == second.balanced_accuracy
     assert other.history["loss"] != first.history["loss"]
@@ -85,8 +105,19 @@ def test_do_two_runs_with_the_same_seed_give_the_same_metrics():
 def test_does_a_run_record_say_what_a_reference_needs():
     run = training.train(small_cnn, compile_rmsprop, TINY, data=random_data())
     record = json.loads(json.dumps(run.record()))
-    assert {"seed", "profile", "budget", "history", "balanced_accuracy", "accuracy", "versions", "hardware",
-            "wall_time_s", "cpu_time_s", "epochs_run"} <= set(record)
+    assert {
+        "seed",
+        "profile",
+        "budget",
+        "history",
+        "balanced_accuracy",
+        "accuracy",
+        "versions",
+        "hardware",
+        "wall_time_s",
+        "cpu_time_s",
+        "epochs_run",
+    } <= set(record)
     assert record["budget"]["batch_size"] == reference.BATCH_SIZE == 100
     assert record["versions"]["keras"] and record["hardware"]["cpu_count"] >= 1
 
@@ -99,8 +130,12 @@ def test_does_the_time_cap_stop_training():
 
 def test_does_a_model_with_the_wrong_number_of_outputs_fail_clearly():
     with pytest.raises(training.TrainingError, match=r"predicts shape \(20, 3\).*expected \(20, 10\)"):
-        training.train(lambda: small_cnn(num_classes=3), compile_rmsprop, TINY,
-                       data=(*random_data()[:1], np.eye(3, dtype=np.float32)[np.arange(40) % 3], *random_data()[2:]))
+        training.train(
+            lambda: small_cnn(num_classes=3),
+            compile_rmsprop,
+            TINY,
+            data=(*random_data()[:1], np.eye(3, dtype=np.float32)[np.arange(40) % 3], *random_data()[2:]),
+        )
 
 
 def test_does_an_uncompiled_model_fail_clearly():
@@ -127,8 +162,13 @@ def test_does_a_model_that_learns_nothing_fail_the_cpu_tier(cifar10_path, monkey
     import keras
 
     def frozen(input_shape=(32, 32, 3), num_classes=10):
-        return keras.Sequential([keras.Input(input_shape), keras.layers.Flatten(),
-                                 keras.layers.Dense(num_classes, activation="sigmoid", kernel_initializer="zeros")])
+        return keras.Sequential(
+            [
+                keras.Input(input_shape),
+                keras.layers.Flatten(),
+                keras.layers.Dense(num_classes, activation="sigmoid", kernel_initializer="zeros"),
+            ]
+        )
 
     with pytest.raises(CheckError, match=r"balanced accuracy of 0\.1000 on the test set; passing needs 0\.\d{4}"):
         training.check_training(frozen, lambda model: compile_rmsprop(model, learning_rate=0.0), profile="cpu")

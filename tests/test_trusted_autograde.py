@@ -18,9 +18,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbgrader_course import answer_cells, owner, read_variant, solution_code
-
 from conftest import REPO
+from nbgrader_course import answer_cells, owner, read_variant, solution_code
 
 COURSE = Path(sys.executable).with_name("course")
 ASSIGNMENTS = ("ex01_convolution", "ex02_pooling", "ex03_cnn")
@@ -54,8 +53,9 @@ def student_notebook(assignment: str, replace: dict[str, str]) -> nbformat.Noteb
 
 def course(*args, env: dict) -> str:
     """Run the installed `course` command on the repository; its output (fails the test on a non-zero exit)."""
-    result = subprocess.run([str(COURSE), *map(str, args), "--course-dir", REPO], capture_output=True, text=True,
-                            timeout=1800, env=env)
+    result = subprocess.run(
+        [str(COURSE), *map(str, args), "--course-dir", REPO], capture_output=True, text=True, timeout=1800, env=env
+    )
     assert result.returncode == 0, f"course {args[0]}: exit {result.returncode}\n{result.stdout}\n{result.stderr}"
     return result.stdout
 
@@ -63,8 +63,13 @@ def course(*args, env: dict) -> str:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, cifar10_path):
     """assignment → ({student: {grade id: (score, max score)}}, {student: problems}, workspace), graded lazily."""
-    env = {**os.environ, "COURSE_GRADING_PROFILE": "smoke", "COURSE_CIFAR10": str(cifar10_path),
-           "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+    env = {
+        **os.environ,
+        "COURSE_GRADING_PROFILE": "smoke",
+        "COURSE_CIFAR10": str(cifar10_path),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "TF_ENABLE_ONEDNN_OPTS": "0",
+    }
     cache: dict[str, tuple[dict, dict, Path]] = {}
 
     def grade(assignment: str):
@@ -78,8 +83,11 @@ def graded(tmp_path_factory, cifar10_path):
             course("collect", assignment, root / "export", "--workspace", workspace, env=env)
             course("autograde", assignment, "--jobs", "2", "--workspace", workspace, env=env)
             results = [json.loads(p.read_text()) for p in sorted((workspace / "results" / assignment).glob("*.json"))]
-            cache[assignment] = ({r["student"]: {p["grade_id"]: (p["score"], p["max_score"]) for p in r["parts"]}
-                                  for r in results}, {r["student"]: r["problems"] for r in results}, workspace)
+            cache[assignment] = (
+                {r["student"]: {p["grade_id"]: (p["score"], p["max_score"]) for p in r["parts"]} for r in results},
+                {r["student"]: r["problems"] for r in results},
+                workspace,
+            )
         return cache[assignment]
 
     return grade
@@ -127,8 +135,11 @@ def test_do_attacks_that_fool_the_notebook_run_get_caught(graded, assignment):
     """Do several attacks fool the notebook run (so the bank tests something real), and does the grader note each
     score that the trusted run took back?"""
     _, notes, _ = graded(assignment)
-    fooled = {student for student, problems in notes.items()
-              if any("when the tests ran again outside the student's code" in problem for problem in problems)}
+    fooled = {
+        student
+        for student, problems in notes.items()
+        if any("when the tests ran again outside the student's code" in problem for problem in problems)
+    }
     assert {"attack_patch_checks", "attack_gc_reference"} <= fooled, notes
     assert not fooled & {student for student in notes if not student.startswith("attack_")}
 
@@ -139,8 +150,9 @@ def test_does_the_graded_notebook_show_the_grader_s_own_training(graded):
     kernel's note that it skipped training?"""
     _, _, workspace = graded("ex03_cnn")
     notebook = nbformat.read(workspace / "autograded" / "solution" / "ex03_cnn" / "ex03_cnn.ipynb", as_version=4)
-    cell = next(c for c in notebook.cells
-                if c.metadata.get("nbgrader", {}).get("grade_id") == "training_balanced_accuracy")
+    cell = next(
+        c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "training_balanced_accuracy"
+    )
     text = "".join(output.get("text", "") for output in cell.outputs)
     assert "Trained under the grader's smoke budget" in text and "balanced accuracy on the test set" in text
     assert "outside this notebook" not in text

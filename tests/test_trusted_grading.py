@@ -47,6 +47,7 @@ def trusted_points(assignment: str, replace: dict[str, str] | None = None, **opt
 
 # --- correct and honest submissions ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("assignment", ["ex_trusted", *ASSIGNMENTS])
 def test_does_a_correct_submission_keep_full_marks(assignment):
     """Does the instructor's own solution earn every point through the trusted path, with no message?"""
@@ -62,12 +63,16 @@ def test_is_every_exercise_regradable():
     assert not regradable(tensorflow)
 
 
-@pytest.mark.parametrize("variant", [
-    "def moving_sum(x, k):\n    return np.convolve(x, np.ones(k), 'valid')",
-    "c = np.convolve\n\ndef moving_sum(x, k):\n    return c(x, np.ones(k), 'valid')",
-    "from numpy import convolve as slide\n\ndef moving_sum(x, k):\n    return slide(x, np.ones(k), 'valid')",
-    "def _helper(x, k):\n    return np.convolve(x, np.ones(k), 'valid')\n\ndef moving_sum(x, k):\n    return _helper(x, k)",
-])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "def moving_sum(x, k):\n    return np.convolve(x, np.ones(k), 'valid')",
+        "c = np.convolve\n\ndef moving_sum(x, k):\n    return c(x, np.ones(k), 'valid')",
+        "from numpy import convolve as slide\n\ndef moving_sum(x, k):\n    return slide(x, np.ones(k), 'valid')",
+        "def _helper(x, k):\n    return np.convolve(x, np.ones(k), 'valid')\n\n"
+        "def moving_sum(x, k):\n    return _helper(x, k)",
+    ],
+)
 def test_does_the_forbidden_call_check_read_the_students_code(variant):
     """Does assert_no_forbidden_calls still find np.convolve (direct, aliased, imported, in a helper) when the
     function under test is a proxy into the sandbox?"""
@@ -84,23 +89,28 @@ def test_does_a_function_made_by_exec_fail_the_source_check():
 
 def test_does_a_check_defined_in_an_answer_cell_stay_out_of_the_tests():
     """Does an answer cell that defines its own always-passing assert_array_matches leave the grader's in place?"""
-    code = ("def assert_array_matches(*args, **kwargs):\n    pass\n\n"
-            "def moving_sum(x, k):\n    return np.zeros(len(x) - k + 1)")
+    code = (
+        "def assert_array_matches(*args, **kwargs):\n    pass\n\n"
+        "def moving_sum(x, k):\n    return np.zeros(len(x) - k + 1)"
+    )
     points, _, message, _ = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
     assert points == 0 and message.startswith("CheckError: moving_sum([1, 2, 3, 4], 2) differs")
 
 
 def test_do_hidden_expected_values_stay_out_of_the_messages():
     """Does a hidden case's failure message show what the student returned but not the expected values?"""
-    code = ("def moving_sum(x, k):\n    x = np.asarray(x)\n    if len(x) == 4:\n"
-            "        return np.array([x[i:i + k].sum() for i in range(len(x) - k + 1)])\n"
-            "    return np.zeros(len(x) - k + 1)")
+    code = (
+        "def moving_sum(x, k):\n    x = np.asarray(x)\n    if len(x) == 4:\n"
+        "        return np.array([x[i:i + k].sum() for i in range(len(x) - k + 1)])\n"
+        "    return np.zeros(len(x) - k + 1)"
+    )
     points, _, message, _ = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
     assert points == 0 and "got 0.0" in message and ", expected" not in message and "expected:" not in message
 
 
-@pytest.mark.parametrize(("returned", "passes"), [("n - k + 1", True), ("np.int64(n - k + 1)", True),
-                                                  ("float(n - k + 1)", False)])
+@pytest.mark.parametrize(
+    ("returned", "passes"), [("n - k + 1", True), ("np.int64(n - k + 1)", True), ("float(n - k + 1)", False)]
+)
 def test_does_a_results_type_get_the_same_verdict_as_in_the_notebook(returned, passes):
     """Does an int (or NumPy integer) pass and a float fail assert_value_equals, as when the test runs in-process?"""
     code = f"def window_count(n, k):\n    return {returned}"
@@ -112,10 +122,31 @@ def test_does_a_results_type_get_the_same_verdict_as_in_the_notebook(returned, p
 def test_does_the_submission_metadata_decide_nothing():
     """Are a test cell the student added (with grade metadata) and a second copy of an answer cell ignored?"""
     notebook = submission("ex_trusted")
-    fake = nbformat.v4.new_code_cell("assert True", metadata={"nbgrader": {
-        "grade": True, "grade_id": "bonus", "points": 100, "solution": False, "locked": True, "schema_version": 3}})
-    copy = nbformat.v4.new_code_cell("def window_count(n, k):\n    return 0", metadata={"nbgrader": {
-        "grade": False, "grade_id": "window_count", "solution": True, "locked": False, "schema_version": 3}})
+    fake = nbformat.v4.new_code_cell(
+        "assert True",
+        metadata={
+            "nbgrader": {
+                "grade": True,
+                "grade_id": "bonus",
+                "points": 100,
+                "solution": False,
+                "locked": True,
+                "schema_version": 3,
+            }
+        },
+    )
+    copy = nbformat.v4.new_code_cell(
+        "def window_count(n, k):\n    return 0",
+        metadata={
+            "nbgrader": {
+                "grade": False,
+                "grade_id": "window_count",
+                "solution": True,
+                "locked": False,
+                "schema_version": 3,
+            }
+        },
+    )
     notebook.cells.extend([fake, copy])
     results = regrade(FIXTURE, notebook)
     assert set(results) == {"moving_sum_values", "window_count_rule"}
@@ -137,6 +168,7 @@ def test_does_code_that_never_finishes_loading_fail_every_test():
 
 # --- `course autograde` and the real nbgrader ------------------------------------------------------------------------
 
+
 def test_does_regrade_submission_replace_fooled_scores(tmp_path):
     """Does the call `course autograde` makes after nbgrader overwrite a fooled score, note it, and rewrite the
     autograded notebook's test cell to show the trusted failure?"""
@@ -147,22 +179,29 @@ def test_does_regrade_submission_replace_fooled_scores(tmp_path):
     wrong = submission("ex_trusted", {"moving_sum": "def moving_sum(x, k):\n    return np.zeros(len(x) - k + 1)"})
     for folder in (submitted, autograded):
         nbformat.write(wrong, folder / FIXTURE.name)
-    parts = [{"notebook": "ex_trusted", "grade_id": "moving_sum_values", "score": 3.0, "max_score": 3.0, "error": None},
-             {"notebook": "ex_trusted", "grade_id": "window_count_rule", "score": 2.0, "max_score": 2.0, "error": None}]
+    parts = [
+        {"notebook": "ex_trusted", "grade_id": "moving_sum_values", "score": 3.0, "max_score": 3.0, "error": None},
+        {"notebook": "ex_trusted", "grade_id": "window_count_rule", "score": 2.0, "max_score": 2.0, "error": None},
+    ]
     notes = regrade_submission(source, submitted, parts, autograded)
     assert [part["score"] for part in parts] == [0.0, 2.0]
     assert parts[0]["error"].startswith("CheckError: moving_sum([1, 2, 3, 4], 2) differs") and parts[1]["error"] is None
     assert len(notes) == 1 and "moving_sum_values scored 3" in notes[0]
-    cell = next(c for c in nbformat.read(autograded / FIXTURE.name, as_version=4).cells
-                if c.metadata.get("nbgrader", {}).get("grade_id") == "moving_sum_values")
+    cell = next(
+        c
+        for c in nbformat.read(autograded / FIXTURE.name, as_version=4).cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "moving_sum_values"
+    )
     assert [output.output_type for output in cell.outputs] == ["error"] and TRUSTED_NOTE in cell.outputs[0].evalue
 
 
-HONEST_BUG = ("def avg_pool2d(x, pool_size=(2, 2), strides=None, padding='valid'):\n"
-              "    x = np.asarray(x, dtype=float)\n    (ph, pw), (sh, sw) = pool_size, strides or pool_size\n"
-              "    rows, cols = (x.shape[1] - ph) // sh + 1, (x.shape[2] - pw) // sw + 1\n"
-              "    return np.stack([np.stack([x[:, i * sh:i * sh + ph, j * sw:j * sw + pw].max(axis=(1, 2))\n"
-              "                               for j in range(cols)], axis=1) for i in range(rows)], axis=1)")
+HONEST_BUG = (
+    "def avg_pool2d(x, pool_size=(2, 2), strides=None, padding='valid'):\n"
+    "    x = np.asarray(x, dtype=float)\n    (ph, pw), (sh, sw) = pool_size, strides or pool_size\n"
+    "    rows, cols = (x.shape[1] - ph) // sh + 1, (x.shape[2] - pw) // sw + 1\n"
+    "    return np.stack([np.stack([x[:, i * sh:i * sh + ph, j * sw:j * sw + pw].max(axis=(1, 2))\n"
+    "                               for j in range(cols)], axis=1) for i in range(rows)], axis=1)"
+)
 
 
 @pytest.mark.slow
@@ -174,7 +213,9 @@ def test_does_the_trusted_path_undo_what_fools_nbgrader(tmp_path):
     attacks = ("patch_checks", "read_files", "gc_reference", "fake_array")
     course = Course.create(tmp_path / "course", [assignment])
     students = {"alice": {}, "bob": {"avg_pool2d": HONEST_BUG}}
-    students.update({attack.replace("_", ""): read_variant(REDTEAM / assignment / f"{attack}.py") for attack in attacks})
+    students.update(
+        {attack.replace("_", ""): read_variant(REDTEAM / assignment / f"{attack}.py") for attack in attacks}
+    )
     for student, replace in students.items():
         course.submit(assignment, student, course.student_notebook(assignment, replace))
     course.autograde(assignment, "--ExecutePreprocessor.timeout=300")
@@ -187,16 +228,21 @@ def test_does_the_trusted_path_undo_what_fools_nbgrader(tmp_path):
     assert fooled["patchchecks"]["max_pool2d"] == maximum["max_pool2d"]
     assert fooled["readfiles"]["avg_pool2d"] == maximum["avg_pool2d"]
     before = course.scores(assignment)
-    outputs = {student: {c.metadata.nbgrader["grade_id"]: [f"{o.ename}: {o.evalue}" for o in c.outputs
-                                                           if o.output_type == "error"]
-                         for c in course.autograded(assignment, student).cells
-                         if c.metadata.get("nbgrader", {}).get("grade")}
-               for student in ("alice", "bob")}
+    outputs = {
+        student: {
+            c.metadata.nbgrader["grade_id"]: [f"{o.ename}: {o.evalue}" for o in c.outputs if o.output_type == "error"]
+            for c in course.autograded(assignment, student).cells
+            if c.metadata.get("nbgrader", {}).get("grade")
+        }
+        for student in ("alice", "bob")
+    }
     messages = {}
     for student in students:
-        results = regrade(course.root / "solutions" / assignment / f"{assignment}.ipynb",
-                          course.root / "submitted" / student / assignment / f"{assignment}.ipynb",
-                          hide=[course.root])
+        results = regrade(
+            course.root / "solutions" / assignment / f"{assignment}.ipynb",
+            course.root / "submitted" / student / assignment / f"{assignment}.ipynb",
+            hide=[course.root],
+        )
         messages[student] = {grade_id: verdict.message for grade_id, verdict in results.items()}
         apply_regrade(course.root, assignment, student, results)
     after = course.scores(assignment)
@@ -217,11 +263,21 @@ def test_does_os_exit_cost_no_more_than_a_broken_function():
     honestly broken one (the sandbox restarts; a function that keeps ending it is no longer run)?"""
     assignment = "ex02_pooling"
     exiting = trusted_points(assignment, read_variant(REDTEAM / assignment / "exit_early.py"))
-    broken = trusted_points(assignment, {"max_pool2d": "def max_pool2d(x, pool_size=(2, 2), strides=None, "
-                                                       "padding='valid'):\n    raise NotImplementedError"})
+    broken = trusted_points(
+        assignment,
+        {
+            "max_pool2d": "def max_pool2d(x, pool_size=(2, 2), strides=None, "
+            "padding='valid'):\n    raise NotImplementedError"
+        },
+    )
     names = functions(assignment)
-    earned = {name: points_by_function({g: verdict.points for g, verdict in results.items()}, names)
-              for name, results in (("exiting", exiting), ("broken", broken))}
+    earned = {
+        name: points_by_function({g: verdict.points for g, verdict in results.items()}, names)
+        for name, results in (("exiting", exiting), ("broken", broken))
+    }
     assert earned["exiting"]["max_pool2d"] == 0 and earned["exiting"] == earned["broken"]
-    assert all("stopped the grading process" in message or "was not run" in message
-               for grade_id, (_, _, message, _) in exiting.items() if grade_id.startswith("max_pool2d"))
+    assert all(
+        "stopped the grading process" in message or "was not run" in message
+        for grade_id, (_, _, message, _) in exiting.items()
+        if grade_id.startswith("max_pool2d")
+    )

@@ -51,8 +51,12 @@ class Limits:
     @classmethod
     def build(cls, profile: str, cell_timeout: int | None, timeout: int | None, memory_mb: int | None) -> Limits:
         base = PROFILES[profile]
-        return cls(profile, cell_timeout or base["cell_timeout"], timeout or base["timeout"],
-                   base["memory_mb"] if memory_mb is None else memory_mb)
+        return cls(
+            profile,
+            cell_timeout or base["cell_timeout"],
+            timeout or base["timeout"],
+            base["memory_mb"] if memory_mb is None else memory_mb,
+        )
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(self.__dict__, sort_keys=True).encode()).hexdigest()[:16]
@@ -77,14 +81,15 @@ def shard_of(students: list[str], shard: tuple[int, int] | None) -> list[str]:
     if shard is None:
         return ordered
     index, count = shard
-    return ordered[index - 1::count]
+    return ordered[index - 1 :: count]
 
 
 class Worker:
     """A worker process, restarted after it is killed for a limit."""
 
-    def __init__(self, index: int, course: Course, limits: Limits, scratch: Path, snapshot: Path, log: Path,
-                 threads: int):
+    def __init__(
+        self, index: int, course: Course, limits: Limits, scratch: Path, snapshot: Path, log: Path, threads: int
+    ):
         self.index, self.course, self.limits, self.threads = index, course, limits, threads
         self.workdir = scratch / f"worker-{index}"
         self.snapshot, self.log = snapshot, log
@@ -94,8 +99,14 @@ class Worker:
         env = dict(os.environ)
         for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS"):
             env.setdefault(name, str(self.threads))
-        env.update({"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "MPLBACKEND": "Agg",
-                    "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+        env.update(
+            {
+                "TF_CPP_MIN_LOG_LEVEL": "3",
+                "TF_ENABLE_ONEDNN_OPTS": "0",
+                "MPLBACKEND": "Agg",
+                "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            }
+        )
         # The training tier of exercise 3 reads the profile (course_utils.training): one set in the environment
         # (e.g. smoke, in CI) wins over --profile. cpu workers see no GPU; gpu workers share the GPU.
         env.setdefault("COURSE_GRADING_PROFILE", self.limits.profile)
@@ -110,14 +121,35 @@ class Worker:
         if self.workdir.exists():
             shutil.rmtree(self.workdir)
         self.workdir.mkdir(parents=True)
-        command = [sys.executable, "-m", "course_utils.grading.worker",
-                   "--course-dir", str(self.course.course_dir), "--workspace", str(self.course.workspace),
-                   "--workdir", str(self.workdir), "--snapshot", str(self.snapshot),
-                   "--cell-timeout", str(self.limits.cell_timeout), "--memory-mb", str(self.limits.memory_mb),
-                   "--parent-pid", str(os.getpid())]
+        command = [
+            sys.executable,
+            "-m",
+            "course_utils.grading.worker",
+            "--course-dir",
+            str(self.course.course_dir),
+            "--workspace",
+            str(self.course.workspace),
+            "--workdir",
+            str(self.workdir),
+            "--snapshot",
+            str(self.snapshot),
+            "--cell-timeout",
+            str(self.limits.cell_timeout),
+            "--memory-mb",
+            str(self.limits.memory_mb),
+            "--parent-pid",
+            str(os.getpid()),
+        ]
         log = self.log.open("a")
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                                        text=True, start_new_session=True, env=self._environment())
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            start_new_session=True,
+            env=self._environment(),
+        )
         log.close()
 
     def kill(self) -> None:
@@ -150,8 +182,13 @@ class Worker:
 
 
 def _failed(task: dict, problem: str) -> dict:
-    return {"student": task["student"], "assignment": task["assignment"], "status": "failed", "parts": [],
-            "problems": [problem]}
+    return {
+        "student": task["student"],
+        "assignment": task["assignment"],
+        "status": "failed",
+        "parts": [],
+        "problems": [problem],
+    }
 
 
 def assignment_parts(course: Course, assignment_id: str) -> list[dict]:
@@ -169,8 +206,10 @@ def assignment_parts(course: Course, assignment_id: str) -> list[dict]:
 def _complete(result: dict, parts: list[dict]) -> dict:
     """Give a result every part of the assignment (failed results score 0 on each)."""
     have = {(p["notebook"], p["grade_id"]): p for p in result.get("parts", [])}
-    result["parts"] = [have.get((p["notebook"], p["grade_id"]),
-                                {**p, "score": 0.0, "needs_manual_grade": False, "error": None}) for p in parts]
+    result["parts"] = [
+        have.get((p["notebook"], p["grade_id"]), {**p, "score": 0.0, "needs_manual_grade": False, "error": None})
+        for p in parts
+    ]
     result["score"] = round(sum(p["score"] for p in result["parts"]), 6)
     result["max_score"] = round(sum(p["max_score"] for p in result["parts"]), 6)
     return result
@@ -214,8 +253,7 @@ class Progress:
         self.failed += result["status"] != "graded"
         elapsed = time.monotonic() - self.started
         eta = elapsed / self.done * (self.total - self.done)
-        status = (f"{self.done}/{self.total} done, {self.failed} failed, "
-                  f"ETA {datetime.timedelta(seconds=round(eta))}")
+        status = f"{self.done}/{self.total} done, {self.failed} failed, ETA {datetime.timedelta(seconds=round(eta))}"
         if self.tty:
             width = 24
             filled = int(width * self.done / max(1, self.total))
@@ -223,14 +261,24 @@ class Progress:
             if self.done == self.total:
                 self.stream.write("\n")
         else:
-            self.stream.write(f"[{status}] {result['student']}: {result['status']} "
-                              f"{result.get('score', 0):g}/{result.get('max_score', 0):g}\n")
+            self.stream.write(
+                f"[{status}] {result['student']}: {result['status']} "
+                f"{result.get('score', 0):g}/{result.get('max_score', 0):g}\n"
+            )
         self.stream.flush()
 
 
-def autograde(course: Course, assignment_id: str, *, jobs: int, students: list[str] | None = None,
-              limits: Limits, shard: tuple[int, int] | None = None, force: bool = False,
-              echo=print) -> dict[str, dict]:
+def autograde(
+    course: Course,
+    assignment_id: str,
+    *,
+    jobs: int,
+    students: list[str] | None = None,
+    limits: Limits,
+    shard: tuple[int, int] | None = None,
+    force: bool = False,
+    echo=print,
+) -> dict[str, dict]:
     """Grade every submission that has no up-to-date result; return the results of the graded students."""
     course.check_assignment(assignment_id)
     submitted = course.submitted(assignment_id)
@@ -248,19 +296,31 @@ def autograde(course: Course, assignment_id: str, *, jobs: int, students: list[s
     tasks, keys = [], {}
     scratch = course.workspace / "state" / "work" / assignment_id
     for student in chosen:
-        key = {"submission_hash": hash_folder(submitted[student]), "source_hash": source_hash,
-               "limits": limits.digest()}
+        key = {
+            "submission_hash": hash_folder(submitted[student]),
+            "source_hash": source_hash,
+            "limits": limits.digest(),
+        }
         keys[student] = key
         old = existing.get(student)
         if not force and old and all(old.get(k) == v for k, v in key.items()):
             continue
-        tasks.append({"student": student, "assignment": assignment_id, "submission": str(submitted[student]),
-                      "output": str(scratch / "out" / student), "source_hash": source_hash})
+        tasks.append(
+            {
+                "student": student,
+                "assignment": assignment_id,
+                "submission": str(submitted[student]),
+                "output": str(scratch / "out" / student),
+                "source_hash": source_hash,
+            }
+        )
     skipped = len(chosen) - len(tasks)
     label = f" (shard {shard[0]}/{shard[1]})" if shard else ""
-    echo(f"{assignment_id}{label}: {len(chosen)} submission(s), {skipped} already graded, {len(tasks)} to grade "
-         f"with {min(jobs, len(tasks)) if tasks else 0} worker(s) [{limits.profile}: cell {limits.cell_timeout} s, "
-         f"submission {limits.timeout} s, memory {limits.memory_mb or 'unlimited'} MB]")
+    echo(
+        f"{assignment_id}{label}: {len(chosen)} submission(s), {skipped} already graded, {len(tasks)} to grade "
+        f"with {min(jobs, len(tasks)) if tasks else 0} worker(s) [{limits.profile}: cell {limits.cell_timeout} s, "
+        f"submission {limits.timeout} s, memory {limits.memory_mb or 'unlimited'} MB]"
+    )
     new_results: dict[str, dict] = {}
     if tasks:
         new_results = _run(course, assignment_id, tasks, keys, parts, jobs, limits, scratch)
@@ -275,8 +335,16 @@ def autograde(course: Course, assignment_id: str, *, jobs: int, students: list[s
     return new_results
 
 
-def _run(course: Course, assignment_id: str, tasks: list[dict], keys: dict, parts: list[dict], jobs: int,
-         limits: Limits, scratch: Path) -> dict[str, dict]:
+def _run(
+    course: Course,
+    assignment_id: str,
+    tasks: list[dict],
+    keys: dict,
+    parts: list[dict],
+    jobs: int,
+    limits: Limits,
+    scratch: Path,
+) -> dict[str, dict]:
     scratch.mkdir(parents=True, exist_ok=True)
     snapshot = scratch / "gradebook-snapshot.db"
     shutil.copy(course.db_path, snapshot)
@@ -289,8 +357,9 @@ def _run(course: Course, assignment_id: str, tasks: list[dict], keys: dict, part
     stop = threading.Event()
     count = max(1, min(jobs, len(tasks)))
     threads_each = max(1, (os.cpu_count() or 1) // count)
-    workers = [Worker(i, course, limits, scratch, snapshot, logs / f"worker-{i}.log", threads_each)
-               for i in range(count)]
+    workers = [
+        Worker(i, course, limits, scratch, snapshot, logs / f"worker-{i}.log", threads_each) for i in range(count)
+    ]
 
     def serve(worker: Worker) -> None:
         try:
@@ -323,8 +392,10 @@ def _run(course: Course, assignment_id: str, tasks: list[dict], keys: dict, part
         stop.set()
         for worker in workers:
             worker.kill()
-        sys.stderr.write(f"\ninterrupted: {len(results)} of {len(tasks)} graded and saved; "
-                         f"run the same command again to grade the rest\n")
+        sys.stderr.write(
+            f"\ninterrupted: {len(results)} of {len(tasks)} graded and saved; "
+            f"run the same command again to grade the rest\n"
+        )
         raise
     return results
 
@@ -334,10 +405,17 @@ def _store(course: Course, assignment_id: str, task: dict, answer: dict, key: di
     without its notebooks)."""
     student = task["student"]
     timestamp_file = Path(task["submission"]) / "timestamp.txt"
-    result = _complete({**answer, **key, "student": student, "assignment": assignment_id,
-                        "timestamp": timestamp_file.read_text().strip() if timestamp_file.is_file() else None,
-                        "graded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")},
-                       parts)
+    result = _complete(
+        {
+            **answer,
+            **key,
+            "student": student,
+            "assignment": assignment_id,
+            "timestamp": timestamp_file.read_text().strip() if timestamp_file.is_file() else None,
+            "graded_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        },
+        parts,
+    )
     target = course.workspace / "autograded" / student / assignment_id
     staged = Path(task["output"])
     if target.exists():
@@ -362,8 +440,10 @@ def merge(course: Course, assignment_id: str, shard_workspaces: list[Path], echo
             result = json.loads(path.read_text(encoding="utf-8"))
             student = result["student"]
             if student in seen and seen[student][1]["submission_hash"] != result["submission_hash"]:
-                raise CourseError(f"{student} was graded on different submissions in {seen[student][0]} and "
-                                  f"{shard}; collect the same submissions for every shard")
+                raise CourseError(
+                    f"{student} was graded on different submissions in {seen[student][0]} and "
+                    f"{shard}; collect the same submissions for every shard"
+                )
             seen[student] = (shard, result)
     for student, (shard, result) in sorted(seen.items()):
         source = shard / "autograded" / student / assignment_id
@@ -374,6 +454,7 @@ def merge(course: Course, assignment_id: str, shard_workspaces: list[Path], echo
             shutil.copytree(source, target)
         write_json(course.results_dir(assignment_id) / f"{student}.json", result)
     import_results(course, assignment_id, course.results(assignment_id))
-    echo(f"merged {len(seen)} result(s) of {assignment_id} from {len(shard_workspaces)} shard(s) into "
-         f"{course.workspace}")
+    echo(
+        f"merged {len(seen)} result(s) of {assignment_id} from {len(shard_workspaces)} shard(s) into {course.workspace}"
+    )
     return len(seen)

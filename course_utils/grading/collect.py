@@ -164,8 +164,14 @@ def collect(course: Course, assignment_id: str, source: Path, roster_path: Path 
     return report
 
 
-def _scan(root: Path, assignment_id: str, notebooks: list[str], others: dict[str, list[str]], roster: Roster,
-          report: CollectReport) -> list[Candidate]:
+def _scan(
+    root: Path,
+    assignment_id: str,
+    notebooks: list[str],
+    others: dict[str, list[str]],
+    roster: Roster,
+    report: CollectReport,
+) -> list[Candidate]:
     candidates: list[Candidate] = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root)
@@ -174,8 +180,10 @@ def _scan(root: Path, assignment_id: str, notebooks: list[str], others: dict[str
         where = rel.as_posix()
         owner = _owner(rel, roster)
         if owner is None:
-            report.problems.append(f"UNMATCHED {where}: no student could be found for this file "
-                                   f"(not a Canvas/Moodle name, not in a student folder, or not on the roster)")
+            report.problems.append(
+                f"UNMATCHED {where}: no student could be found for this file "
+                f"(not a Canvas/Moodle name, not in a student folder, or not on the roster)"
+            )
             continue
         if owner == "":
             report.problems.append(f"IGNORED {where}: not a file submission")
@@ -191,19 +199,24 @@ def _scan(root: Path, assignment_id: str, notebooks: list[str], others: dict[str
         if stem in notebooks:
             notebook = stem
         elif other is not None:
-            report.problems.append(f"OTHER ASSIGNMENT {where}: this is a submission for {other}, "
-                                   f"not {assignment_id} (student {student}); not imported")
+            report.problems.append(
+                f"OTHER ASSIGNMENT {where}: this is a submission for {other}, "
+                f"not {assignment_id} (student {student}); not imported"
+            )
             continue
         elif ASSIGNMENT_LIKE.search(stem) and not ASSIGNMENT_LIKE.search(stem).group(0).startswith(assignment_id):
-            report.problems.append(f"UNKNOWN ASSIGNMENT {where}: {stem!r} names no assignment of this course "
-                                   f"(student {student}); not imported")
+            report.problems.append(
+                f"UNKNOWN ASSIGNMENT {where}: {stem!r} names no assignment of this course "
+                f"(student {student}); not imported"
+            )
             continue
         elif len(notebooks) == 1:
             notebook = notebooks[0]
             notes.append(f"renamed notebook {Path(filename).name!r} taken as {notebook}.ipynb")
         else:
-            report.problems.append(f"UNMATCHED {where}: {Path(filename).name!r} is none of {notebooks} "
-                                   f"(student {student})")
+            report.problems.append(
+                f"UNMATCHED {where}: {Path(filename).name!r} is none of {notebooks} (student {student})"
+            )
             continue
         candidates.append(Candidate(student, notebook, path, where, path.stat().st_mtime, order, notes))
     return candidates
@@ -211,7 +224,7 @@ def _scan(root: Path, assignment_id: str, notebooks: list[str], others: dict[str
 
 def _owner(rel: Path, roster: Roster):
     """(student id, file name, order) for a file of the export; None: nobody; "": not a file submission."""
-    for depth, part in enumerate(rel.parts[:-1]):
+    for part in rel.parts[:-1]:
         moodle = MOODLE.match(part)
         if moodle:
             if moodle["kind"] != "file":
@@ -229,7 +242,7 @@ def _owner(rel: Path, roster: Roster):
 
 
 def _timestamp(mtime: float) -> str:
-    return datetime.datetime.fromtimestamp(mtime, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+    return datetime.datetime.fromtimestamp(mtime, datetime.UTC).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
 
 
 def _install(course: Course, assignment_id: str, candidates: list[Candidate], report: CollectReport) -> None:
@@ -257,8 +270,9 @@ def _install(course: Course, assignment_id: str, candidates: list[Candidate], re
             destination = kept / f"{int(older.mtime)}_{Path(older.origin).name}"
             shutil.copy2(older.path, destination)
         if newest.path == target:
-            report.imported.append(f"DUPLICATE {student}: the current submission is newer; "
-                                   f"{len(group) - 1} older kept in superseded/")
+            report.imported.append(
+                f"DUPLICATE {student}: the current submission is newer; {len(group) - 1} older kept in superseded/"
+            )
             continue
         if target.is_file():
             kept.mkdir(parents=True, exist_ok=True)
@@ -281,7 +295,10 @@ def _register_students(course: Course, roster: Roster, students: set[str]) -> No
     with Gradebook(f"sqlite:///{course.db_path}") as gradebook:
         for row in roster.rows:
             gradebook.update_or_create_student(
-                row["student_id"].strip(), first_name=row.get("first_name") or None,
-                last_name=row.get("last_name") or None, email=row.get("email") or None)
+                row["student_id"].strip(),
+                first_name=row.get("first_name") or None,
+                last_name=row.get("last_name") or None,
+                email=row.get("email") or None,
+            )
         for student in sorted(students):
             gradebook.update_or_create_student(student)

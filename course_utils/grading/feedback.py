@@ -18,9 +18,10 @@ HIDDEN_END = "END HIDDEN TESTS"
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
-table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #ddd; padding: .4rem; text-align: left;
-vertical-align: top; } .pass { color: #1a7f37; } .fail { color: #b42318; } pre { background: #f6f8fa; padding: .6rem;
-overflow-x: auto; } .note { background: #fff8e1; padding: .5rem; border-left: 4px solid #f0b400; }
+table { border-collapse: collapse; width: 100%; }
+td, th { border-bottom: 1px solid #ddd; padding: .4rem; text-align: left; vertical-align: top; }
+.pass { color: #1a7f37; } .fail { color: #b42318; } pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; }
+.note { background: #fff8e1; padding: .5rem; border-left: 4px solid #f0b400; }
 """
 
 
@@ -63,17 +64,21 @@ def render(result: dict, sources: dict[tuple[str, str], str]) -> str:
             code = sources.get((part["notebook"], part["grade_id"]))
             if code:
                 detail += f"<details><summary>visible test code</summary><pre>{esc(code)}</pre></details>"
-        rows.append(f"<tr><td><code>{esc(part['notebook'])}</code> / <code>{esc(part['grade_id'])}</code></td>"
-                    f"<td>{part['score']:g} / {part['max_score']:g}</td><td>{verdict}{detail}</td></tr>")
+        rows.append(
+            f"<tr><td><code>{esc(part['notebook'])}</code> / <code>{esc(part['grade_id'])}</code></td>"
+            f"<td>{part['score']:g} / {part['max_score']:g}</td><td>{verdict}{detail}</td></tr>"
+        )
     notes = "".join(f'<p class="note">{esc(line)}</p>' for line in result.get("problems", []))
     status = "" if result["status"] == "graded" else '<p class="fail">Your submission could not be graded.</p>'
-    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Feedback: "
-            f"{esc(result['assignment'])} — {esc(result['student'])}</title><style>{STYLE}</style></head><body>"
-            f"<h1>{esc(result['assignment'])}: feedback for {esc(result['student'])}</h1>"
-            f"<p><strong>Score: {result['score']:g} / {result['max_score']:g}</strong></p>{status}{notes}"
-            f"<table><tr><th>Part</th><th>Points</th><th>Result</th></tr>{''.join(rows)}</table>"
-            f"<p>Hidden tests check more cases than the visible ones; their code and expected values are not "
-            f"shown.</p></body></html>\n")
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Feedback: '
+        f"{esc(result['assignment'])} — {esc(result['student'])}</title><style>{STYLE}</style></head><body>"
+        f"<h1>{esc(result['assignment'])}: feedback for {esc(result['student'])}</h1>"
+        f"<p><strong>Score: {result['score']:g} / {result['max_score']:g}</strong></p>{status}{notes}"
+        f"<table><tr><th>Part</th><th>Points</th><th>Result</th></tr>{''.join(rows)}</table>"
+        f"<p>Hidden tests check more cases than the visible ones; their code and expected values are not "
+        f"shown.</p></body></html>\n"
+    )
 
 
 def feedback(course: Course, assignment_id: str, students: list[str] | None = None) -> list[Path]:

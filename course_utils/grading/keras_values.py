@@ -38,14 +38,20 @@ def to_plain(value) -> dict:
     kind = type(value)
     if isinstance(value, keras.Model):
         compiled = bool(getattr(value, "compiled", False))
-        return {"kind": "model", "config": json.dumps(keras.saving.serialize_keras_object(value)),
-                "compile": json.dumps(value.get_compile_config()) if compiled else None}
+        return {
+            "kind": "model",
+            "config": json.dumps(keras.saving.serialize_keras_object(value)),
+            "compile": json.dumps(value.get_compile_config()) if compiled else None,
+        }
     if isinstance(value, keras.callbacks.Callback):
         if kind.__name__ not in CALLBACKS or getattr(keras.callbacks, kind.__name__) is not kind:
             raise KerasValueError(f"a {kind.__qualname__} callback (the grader accepts {', '.join(CALLBACKS)})")
         parameters = inspect.signature(kind.__init__).parameters.values()
-        arguments = {p.name: getattr(value, p.name) for p in parameters
-                     if p.name != "self" and p.kind is p.POSITIONAL_OR_KEYWORD and hasattr(value, p.name)}
+        arguments = {
+            p.name: getattr(value, p.name)
+            for p in parameters
+            if p.name != "self" and p.kind is p.POSITIONAL_OR_KEYWORD and hasattr(value, p.name)
+        }
         return {"kind": "callback", "class": kind.__name__, "arguments": arguments}
     raise KerasValueError(f"a Keras {kind.__qualname__} (only models and {', '.join(CALLBACKS)} cross)")
 
@@ -72,8 +78,9 @@ def from_plain(plain: dict):
     except KerasValueError:
         raise
     except Exception as error:  # Keras reports unknown or inconsistent configs in many ways
-        raise KerasValueError(f"a model Keras could not rebuild ({type(error).__name__}: "
-                              f"{str(error).splitlines()[0][:200]})") from None
+        raise KerasValueError(
+            f"a model Keras could not rebuild ({type(error).__name__}: {str(error).splitlines()[0][:200]})"
+        ) from None
     if not isinstance(model, keras.Model):
         raise KerasValueError(f"a config that describes a {type(model).__name__}, not a model")
     return model
@@ -86,8 +93,10 @@ def check_config(config) -> None:
         module, name = config.get("module"), config.get("class_name")
         named = ("class_name" in config and name not in VALUE_TAGS) or module is not None
         if named and not (isinstance(module, str) and (module == "keras" or module.startswith("keras."))):
-            raise KerasValueError(f"a model that uses {name!r} from {str(module)[:60]!r}; the grader rebuilds only "
-                                  f"Keras's own layers, losses, metrics and optimizers")
+            raise KerasValueError(
+                f"a model that uses {name!r} from {str(module)[:60]!r}; the grader rebuilds only "
+                f"Keras's own layers, losses, metrics and optimizers"
+            )
         if name in CODE_CLASSES:
             raise KerasValueError(f"a model with a {name} layer, which runs code of its own; use Keras's layers")
         if "registered_name" in config and ">" in str(config["registered_name"]):

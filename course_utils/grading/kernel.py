@@ -109,19 +109,27 @@ def _build_view(libc, hide, keep, writable) -> list[str]:
     # Opened in this mount namespace before anything is covered, so the binds below reach the original files.
     sources = {path: os.open(path, os.O_PATH | os.O_CLOEXEC) for path in writable + kept}
     # Outer paths first: a kept path inside a hidden folder is bound after the folder is covered, and so on.
-    steps = sorted([(len(Path(path).parts), 0, path) for path in covered]
-                   + [(len(Path(path).parts), 1, path) for path in sources])
+    steps = sorted(
+        [(len(Path(path).parts), 0, path) for path in covered] + [(len(Path(path).parts), 1, path) for path in sources]
+    )
     mounted: list[str] = []
     try:
         for _, bind, path in steps:
             if bind:
                 _mount_point(path, sources[path])
-                namespaces.mount(libc, f"/proc/self/fd/{sources[path]}", path, None,
-                                  namespaces.MS_BIND | namespaces.MS_REC)
+                namespaces.mount(
+                    libc, f"/proc/self/fd/{sources[path]}", path, None, namespaces.MS_BIND | namespaces.MS_REC
+                )
             elif os.path.isdir(path):  # else it lies inside a covered folder already
                 size, mode = (PRIVATE_MB, "1777") if path in private else (1, "0755")
-                namespaces.mount(libc, "tmpfs", path, "tmpfs", namespaces.MS_NOSUID | namespaces.MS_NODEV,
-                                  f"size={size}m,mode={mode}")
+                namespaces.mount(
+                    libc,
+                    "tmpfs",
+                    path,
+                    "tmpfs",
+                    namespaces.MS_NOSUID | namespaces.MS_NODEV,
+                    f"size={size}m,mode={mode}",
+                )
             else:
                 continue
             mounted.append(path)
@@ -170,12 +178,20 @@ def _drop_privileges(libc) -> None:
     """No capabilities now or after exec (the bounding set is emptied too, for a uid 0), and none to gain."""
     import ctypes
 
-    namespaces.check_result(libc.prctl(namespaces.PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0),
-                                 ctypes.c_ulong(0), ctypes.c_ulong(0)), "prctl")
+    namespaces.check_result(
+        libc.prctl(
+            namespaces.PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)
+        ),
+        "prctl",
+    )
     last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
     for capability in range(last + 1):
-        namespaces.check_result(libc.prctl(_PR_CAPBSET_DROP, ctypes.c_ulong(capability), ctypes.c_ulong(0),
-                                     ctypes.c_ulong(0), ctypes.c_ulong(0)), "prctl")
+        namespaces.check_result(
+            libc.prctl(
+                _PR_CAPBSET_DROP, ctypes.c_ulong(capability), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)
+            ),
+            "prctl",
+        )
     namespaces.drop_capabilities(libc)
 
 
@@ -194,8 +210,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--memory-mb", type=int, default=0)
     parser.add_argument("--hide", action="append", default=[], metavar="PATH", help="cover this folder")
     parser.add_argument("--keep", action="append", default=[], metavar="PATH", help="readable inside --hide")
-    parser.add_argument("--writable", action="append", default=[], metavar="PATH",
-                        help="keep writable (default: the working directory)")
+    parser.add_argument(
+        "--writable", action="append", default=[], metavar="PATH", help="keep writable (default: the working directory)"
+    )
     parser.add_argument("kernel_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     die_with_parent()

@@ -8,10 +8,23 @@ from __future__ import annotations
 
 import os
 
-CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC = \
-    0x20000, 0x10000000, 0x20000000, 0x40000000, 0x08000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = \
-    1, 2, 4, 8, 32, 4096, 16384, 1 << 18
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC = (
+    0x20000,
+    0x10000000,
+    0x20000000,
+    0x40000000,
+    0x08000000,
+)
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
+    1,
+    2,
+    4,
+    8,
+    32,
+    4096,
+    16384,
+    1 << 18,
+)
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 
@@ -34,9 +47,14 @@ def check_result(result: int, what: str) -> None:
 
 def mount(libc, source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
     """mount(2); raises OSError naming what failed."""
-    encode_ = (lambda s: None if s is None else s.encode())
-    check_result(libc.mount(encode_(source), encode_(target), encode_(fstype), flags, encode_(data)),
-           f"mount {source or fstype} on {target}")
+
+    def encoded(text: str | None) -> bytes | None:
+        return None if text is None else text.encode()
+
+    check_result(
+        libc.mount(encoded(source), encoded(target), encoded(fstype), flags, encoded(data)),
+        f"mount {source or fstype} on {target}",
+    )
 
 
 def bind_readonly(libc, source: str, target: str) -> None:
@@ -49,9 +67,14 @@ def remount_readonly(libc, target: str) -> None:
     """Make the mount at ``target`` read-only, keeping its other flags (a user namespace may not clear them)."""
     flags = os.statvfs(target).f_flag
     keep = 0
-    for statvfs_flag, mount_flag in ((os.ST_NOSUID, MS_NOSUID), (os.ST_NODEV, MS_NODEV),
-                                     (os.ST_NOEXEC, MS_NOEXEC), (os.ST_NOATIME, MS_NOATIME),
-                                     (os.ST_NODIRATIME, MS_NODIRATIME), (os.ST_RELATIME, MS_RELATIME)):
+    for statvfs_flag, mount_flag in (
+        (os.ST_NOSUID, MS_NOSUID),
+        (os.ST_NODEV, MS_NODEV),
+        (os.ST_NOEXEC, MS_NOEXEC),
+        (os.ST_NOATIME, MS_NOATIME),
+        (os.ST_NODIRATIME, MS_NODIRATIME),
+        (os.ST_RELATIME, MS_RELATIME),
+    ):
         keep |= mount_flag if flags & statvfs_flag else 0
     mount(libc, None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | keep)
 

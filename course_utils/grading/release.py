@@ -40,12 +40,15 @@ def release(course: Course, assignment_ids: list[str], echo=print) -> list[str]:
             released = course.release_dir / assignment_id / f"{name}.ipynb"
             failed = _validate(course, source, invert=False)
             if failed:
-                problems.append(f"{assignment_id}/{name}: the source notebook fails its own tests: "
-                                f"{_first_problem(failed)}")
+                problems.append(
+                    f"{assignment_id}/{name}: the source notebook fails its own tests: {_first_problem(failed)}"
+                )
             passed = _validate(course, released, invert=True)
             if passed.get("passed"):
-                problems.append(f"{assignment_id}/{name}: {len(passed['passed'])} test cell(s) of the released "
-                                f"notebook pass without a solution (is a solution left in it?)")
+                problems.append(
+                    f"{assignment_id}/{name}: {len(passed['passed'])} test cell(s) of the released "
+                    f"notebook pass without a solution (is a solution left in it?)"
+                )
             status = "PROBLEM" if any(p.startswith(f"{assignment_id}/{name}:") for p in problems) else "ok"
             echo(f"released {released.relative_to(course.course_dir)}: {status}")
     return problems

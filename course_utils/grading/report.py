@@ -26,8 +26,16 @@ def write_grades(results: dict[str, dict], path: Path) -> list[str]:
         writer.writerow(["student_id", *columns, "total", "max_total", "status", "problems"])
         for student, result in sorted(results.items()):
             scores = {_part_key(p): p["score"] for p in result["parts"]}
-            writer.writerow([student, *(f"{scores.get(c, 0):g}" for c in columns), f"{result['score']:g}",
-                             f"{result['max_score']:g}", result["status"], " | ".join(result["problems"])])
+            writer.writerow(
+                [
+                    student,
+                    *(f"{scores.get(c, 0):g}" for c in columns),
+                    f"{result['score']:g}",
+                    f"{result['max_score']:g}",
+                    result["status"],
+                    " | ".join(result["problems"]),
+                ]
+            )
     return columns
 
 
@@ -77,16 +85,20 @@ def report(course: Course, assignment_id: str) -> Path:
     rate_rows = "".join(f"<tr><td><code>{esc(k)}</code></td><td>{v:.0%}</td></tr>" for k, v in rates.items())
     problem_rows = "".join(
         f"<tr><td>{esc(s)}</td><td>{esc(r['status'])}</td><td>{esc(' | '.join(r['problems']))}</td></tr>"
-        for s, r in sorted(results.items()) if r["problems"])
+        for s, r in sorted(results.items())
+        if r["problems"]
+    )
     ungraded = sorted(set(submitted) - set(results))
     totals = [r["score"] for r in results.values()]
-    page = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{esc(assignment_id)}: grading "
-            f"summary</title></head><body><h1>{esc(assignment_id)}: grading summary</h1>"
-            f"<p>{len(results)} graded, {sum(r['status'] != 'graded' for r in results.values())} could not be "
-            f"graded, {len(ungraded)} not graded yet; mean {sum(totals) / len(totals):.2f}. "
-            f"<a href=\"grades.csv\">grades.csv</a></p><img src=\"histogram.png\" alt=\"histogram of total scores\">"
-            f"<h2>Pass rate per part</h2><table><tr><th>part</th><th>full points</th></tr>{rate_rows}</table>"
-            f"<h2>Problems</h2><table><tr><th>student</th><th>status</th><th>problem</th></tr>{problem_rows}"
-            f"</table></body></html>\n")
+    page = (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{esc(assignment_id)}: grading '
+        f"summary</title></head><body><h1>{esc(assignment_id)}: grading summary</h1>"
+        f"<p>{len(results)} graded, {sum(r['status'] != 'graded' for r in results.values())} could not be "
+        f"graded, {len(ungraded)} not graded yet; mean {sum(totals) / len(totals):.2f}. "
+        f'<a href="grades.csv">grades.csv</a></p><img src="histogram.png" alt="histogram of total scores">'
+        f"<h2>Pass rate per part</h2><table><tr><th>part</th><th>full points</th></tr>{rate_rows}</table>"
+        f"<h2>Problems</h2><table><tr><th>student</th><th>status</th><th>problem</th></tr>{problem_rows}"
+        f"</table></body></html>\n"
+    )
     (folder / "summary.html").write_text(page, encoding="utf-8")
     return folder

@@ -17,13 +17,13 @@ raw byte blobs whose dtype (never an object or void dtype) and shape are in the 
 ``int``, ``float``, ``complex``, ``str``, tuples, lists, dicts, NumPy arrays and NumPy scalars cross, so no object
 of the student's (e.g. one whose ``__eq__`` always answers True) ever reaches the trusted process. Keras models and
 callbacks cross as their configs and are rebuilt on the other side from Keras's own classes only
-(:mod:`.keras_values`). A student's exception comes back as its type name and message; a crash, an exit or a timeout of the sandbox raises :class:`SandboxError`. Arrays are
-copies on each side, so a function that changes an argument in place fails the call with a CheckError instead.
+(:mod:`.keras_values`). A student's exception comes back as its type name and message; a crash, an exit or a
+timeout of the sandbox raises :class:`SandboxError`. Arrays are copies on each side, so a function that changes an
+argument in place fails the call with a CheckError instead.
 """
 
 from __future__ import annotations
 
-import argparse
 import builtins
 import json
 import os
@@ -44,10 +44,28 @@ from ..training import NO_GPU_ENV
 from .keras_values import KerasValueError, is_keras_object
 from .keras_values import from_plain as keras_from_plain
 from .keras_values import to_plain as keras_to_plain
-from .namespaces import (CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, MS_BIND,
-                         MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT,
-                         PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, bind_readonly, check_result, drop_capabilities,
-                         load_libc, mount)
+from .namespaces import (
+    CLONE_NEWIPC,
+    CLONE_NEWNET,
+    CLONE_NEWNS,
+    CLONE_NEWPID,
+    CLONE_NEWUSER,
+    MS_BIND,
+    MS_NODEV,
+    MS_NOEXEC,
+    MS_NOSUID,
+    MS_PRIVATE,
+    MS_RDONLY,
+    MS_REC,
+    MS_REMOUNT,
+    PR_SET_NO_NEW_PRIVS,
+    PR_SET_PDEATHSIG,
+    bind_readonly,
+    check_result,
+    drop_capabilities,
+    load_libc,
+    mount,
+)
 
 #: Longest message (header + arrays) either side accepts.
 MAX_MESSAGE_BYTES = 512 * 2**20
@@ -98,6 +116,7 @@ class Layout:
 
 # --- wire format (both sides) ---------------------------------------------------------------------------------------
 
+
 class Unsupported(TypeError):
     """A value that is not plain data (see the module docstring)."""
 
@@ -117,14 +136,21 @@ def encode(value, blobs: list[bytes], depth: int = 0):
     if kind in (tuple, list):
         return {"t": kind.__name__, "v": [encode(item, blobs, depth + 1) for item in value]}
     if kind is dict:
-        return {"t": "dict", "v": [[encode(k, blobs, depth + 1), encode(v, blobs, depth + 1)] for k, v in value.items()]}
+        return {
+            "t": "dict",
+            "v": [[encode(k, blobs, depth + 1), encode(v, blobs, depth + 1)] for k, v in value.items()],
+        }
     if isinstance(value, (np.ndarray, np.generic)):
         array = np.asarray(value)
         if array.dtype.hasobject or array.dtype.kind == "V":
             raise Unsupported(f"a NumPy array of dtype {array.dtype} (only numbers, booleans and strings cross)")
         blobs.append(np.ascontiguousarray(array).tobytes())
-        return {"t": "array" if isinstance(value, np.ndarray) else "scalar", "i": len(blobs) - 1,
-                "dtype": array.dtype.str, "shape": list(array.shape)}
+        return {
+            "t": "array" if isinstance(value, np.ndarray) else "scalar",
+            "i": len(blobs) - 1,
+            "dtype": array.dtype.str,
+            "shape": list(array.shape),
+        }
     if is_keras_object(value):
         try:
             return {"t": "keras", "v": encode(keras_to_plain(value), blobs, depth + 1)}
@@ -168,7 +194,7 @@ def write_message(fd: int, header: dict, blobs: list[bytes] = ()) -> None:
     body = b"".join([struct.pack(">Q", len(head)), head, *blobs])
     data = memoryview(struct.pack(">Q", len(body)) + body)
     while data:
-        data = data[os.write(fd, data):]
+        data = data[os.write(fd, data) :]
 
 
 def _read_exact(fd: int, count: int, deadline: float | None) -> bytes:
@@ -194,10 +220,10 @@ def read_message(fd: int, deadline: float | None = None) -> tuple[dict, list[byt
     body = _read_exact(fd, size, deadline)
     try:
         (head_size,) = struct.unpack(">Q", body[:8])
-        header = json.loads(body[8:8 + head_size])
+        header = json.loads(body[8 : 8 + head_size])
         blobs, offset = [], 8 + head_size
         for length in header.pop("blobs"):
-            blobs.append(body[offset:offset + int(length)])
+            blobs.append(body[offset : offset + int(length)])
             offset += int(length)
     except (ValueError, KeyError, TypeError, struct.error, RecursionError) as error:
         raise SandboxError(f"malformed message from the sandbox ({type(error).__name__})") from None
@@ -209,9 +235,11 @@ def read_message(fd: int, deadline: float | None = None) -> tuple[dict, list[byt
 # --- trusted side ----------------------------------------------------------------------------------------------------
 
 #: Exception types a student's error may come back as (their name is looked up here, nothing else is raised).
-_RAISABLE = {name: obj for name, obj in vars(builtins).items()
-             if isinstance(obj, type) and issubclass(obj, Exception)
-             and obj not in (StopIteration, StopAsyncIteration)}
+_RAISABLE = {
+    name: obj
+    for name, obj in vars(builtins).items()
+    if isinstance(obj, type) and issubclass(obj, Exception) and obj not in (StopIteration, StopAsyncIteration)
+}
 
 
 def student_exception(error: dict) -> Exception:
@@ -269,19 +297,39 @@ class Sandbox:
         (folder / "root").mkdir()
         requests_r, requests_w = os.pipe()
         answers_r, answers_w = os.pipe()
-        config = {"limits": asdict(self.limits), "layout": asdict(self.layout), "root": str(folder / "root"),
-                  "read_fd": requests_r, "write_fd": answers_w, "namespaces_failed": Sandbox._namespaces_failed,
-                  "cpu": _one_cpu()}
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "MPLBACKEND": "Agg",
-               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **NO_GPU_ENV}
+        config = {
+            "limits": asdict(self.limits),
+            "layout": asdict(self.layout),
+            "root": str(folder / "root"),
+            "read_fd": requests_r,
+            "write_fd": answers_w,
+            "namespaces_failed": Sandbox._namespaces_failed,
+            "cpu": _one_cpu(),
+        }
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "HOME": "/tmp",
+            "MPLBACKEND": "Agg",
+            "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            **NO_GPU_ENV,
+        }
         if os.environ.get("KERAS_BACKEND"):  # the student's models are built with the grader's Keras backend
             env["KERAS_BACKEND"] = os.environ["KERAS_BACKEND"]
         self._stderr = (folder / "stderr.txt").open("wb")
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-I", "-m", "course_utils.grading.sandbox", json.dumps(config)],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr, env=env, cwd=folder,
-                pass_fds=(requests_r, answers_w), start_new_session=True)
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=self._stderr,
+                env=env,
+                cwd=folder,
+                pass_fds=(requests_r, answers_w),
+                start_new_session=True,
+            )
         finally:
             os.close(requests_r)
             os.close(answers_w)
@@ -326,7 +374,9 @@ class Sandbox:
         self._cells = list(cells)
         if self.process is None:
             self.start()
-        return self._request({"op": "load", "cells": self._cells}, self.limits.load_timeout, "loading the code")["errors"]
+        return self._request({"op": "load", "cells": self._cells}, self.limits.load_timeout, "loading the code")[
+            "errors"
+        ]
 
     def kinds(self, names: list[str]) -> dict[str, str]:
         """name → "function" (callable), "value" or "missing", as the loaded code defines it."""
@@ -342,8 +392,12 @@ class Sandbox:
             raise SandboxError(f"{name}() was not run: it stopped the grading process {MAX_STOPS} times already")
         blobs: list[bytes] = []
         try:
-            header = {"op": "call", "name": name, "args": encode(tuple(args), blobs),
-                      "kwargs": encode(dict(kwargs or {}), blobs)}
+            header = {
+                "op": "call",
+                "name": name,
+                "args": encode(tuple(args), blobs),
+                "kwargs": encode(dict(kwargs or {}), blobs),
+            }
         except Unsupported as error:
             raise TypeError(f"{name}() cannot be graded with this argument: {error}") from None
         try:
@@ -404,9 +458,12 @@ class Sandbox:
         self._stderr.flush()
         detail = (Path(self._folder.name) / "stderr.txt").read_bytes()[-300:].decode(errors="replace").strip()
         self.close()
-        signals = {int(signal.SIGXCPU): f"the CPU time limit of {self.limits.cpu_seconds} s",
-                   int(signal.SIGKILL): "a kill (the CPU time limit, or memory exhausted)",
-                   int(signal.SIGSEGV): "a crash (segmentation fault)", int(signal.SIGXFSZ): "the file size limit"}
+        signals = {
+            int(signal.SIGXCPU): f"the CPU time limit of {self.limits.cpu_seconds} s",
+            int(signal.SIGKILL): "a kill (the CPU time limit, or memory exhausted)",
+            int(signal.SIGSEGV): "a crash (segmentation fault)",
+            int(signal.SIGXFSZ): "the file size limit",
+        }
         if code is not None and code > 128 and code - 128 in signals:
             reason = f"stopped by {signals[code - 128]}"
         elif code is not None and code < 0 and -code in signals:
@@ -416,7 +473,7 @@ class Sandbox:
         return reason + (f" [{detail.splitlines()[-1]}]" if detail and code not in (0, 1) else "")
 
 
-# --- inside the sandbox ------------------------------------------------------------------------------------------------
+# --- inside the sandbox -----------------------------------------------------------------------------------------------
 
 
 def _show(libc, root: str, path: str) -> None:
@@ -458,8 +515,7 @@ def _build_root(libc, root: str, layout: dict, limits: dict) -> None:
     os.makedirs(root + "/proc", exist_ok=True)
     mount(libc, "proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     os.makedirs(root + "/tmp", exist_ok=True)
-    mount(libc, "tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-           f"size={limits['file_mb'] * 4}m,mode=1777")
+    mount(libc, "tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits['file_mb'] * 4}m,mode=1777")
     mount(libc, None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
@@ -503,11 +559,13 @@ def _limit_resources(limits: dict) -> None:
     import resource
 
     megabyte = 2**20
-    for name, value in ((resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1)),
-                        (resource.RLIMIT_AS, (limits["memory_mb"] * megabyte,) * 2),
-                        (resource.RLIMIT_FSIZE, (limits["file_mb"] * megabyte,) * 2),
-                        (resource.RLIMIT_NOFILE, (limits["open_files"],) * 2),
-                        (resource.RLIMIT_CORE, (0, 0))):
+    for name, value in (
+        (resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1)),
+        (resource.RLIMIT_AS, (limits["memory_mb"] * megabyte,) * 2),
+        (resource.RLIMIT_FSIZE, (limits["file_mb"] * megabyte,) * 2),
+        (resource.RLIMIT_NOFILE, (limits["open_files"],) * 2),
+        (resource.RLIMIT_CORE, (0, 0)),
+    ):
         resource.setrlimit(name, value)
     if os.getuid() == NOBODY:  # counts every process of the uid, so only meaningful for the sandbox's own uid
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"],) * 2)
@@ -524,8 +582,9 @@ class _Shell:
 
 
 def _error(error: BaseException) -> dict:
-    base = next((c for c in type(error).__mro__ if c.__name__ in _RAISABLE and _RAISABLE[c.__name__] is c),
-                RuntimeError)
+    base = next(
+        (c for c in type(error).__mro__ if c.__name__ in _RAISABLE and _RAISABLE[c.__name__] is c), RuntimeError
+    )
     try:
         message = str(error)[:MAX_ERROR_TEXT]
     except Exception:  # the student's __str__ may fail too
@@ -555,9 +614,14 @@ def serve(read_fd: int, write_fd: int) -> None:
                         errors.append(_error(error))
                 answer = {"errors": errors}
             elif op == "kinds":
-                answer = {"kinds": {name: ("missing" if name not in namespace else
-                                           "function" if callable(namespace[name]) else "value")
-                                    for name in header["names"]}}
+                answer = {
+                    "kinds": {
+                        name: (
+                            "missing" if name not in namespace else "function" if callable(namespace[name]) else "value"
+                        )
+                        for name in header["names"]
+                    }
+                }
             elif op == "get":
                 answer = {"value": encode(namespace[header["name"]], out)}
             elif op == "call":
@@ -566,14 +630,25 @@ def serve(read_fd: int, write_fd: int) -> None:
                 arrays = {**{f"argument {i + 1}": a for i, a in enumerate(args)}, **kwargs}
                 before = {key: a.copy() for key, a in arrays.items() if isinstance(a, np.ndarray)}
                 answer = {"value": encode(function(*args, **kwargs), out)}
-                answer["changed"] = [key for key, copy in before.items()
-                                     if not np.array_equal(copy, arrays[key], equal_nan=copy.dtype.kind in "fc")]
+                answer["changed"] = [
+                    key
+                    for key, copy in before.items()
+                    if not np.array_equal(copy, arrays[key], equal_nan=copy.dtype.kind in "fc")
+                ]
             else:
                 answer = {"fatal": f"unknown request {op!r}"}
         except Unsupported as error:
-            answer, out = {"error": {"type": "TypeError", "name": "TypeError",
-                                     "message": f"{header.get('name')} returned {error}, which the grader "
-                                                f"cannot check; return NumPy arrays or plain numbers"}}, []
+            answer, out = (
+                {
+                    "error": {
+                        "type": "TypeError",
+                        "name": "TypeError",
+                        "message": f"{header.get('name')} returned {error}, which the grader "
+                        f"cannot check; return NumPy arrays or plain numbers",
+                    }
+                },
+                [],
+            )
         except BaseException as error:
             answer, out = {"error": _error(error)}, []
         write_message(write_fd, answer, out)

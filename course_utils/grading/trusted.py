@@ -46,8 +46,9 @@ UNREGRADABLE_IMPORTS = re.compile(r"^\s*(import|from)\s+(tensorflow|torch)\b", r
 #: Keras's own imports need a larger sandbox (TensorFlow maps gigabytes of address space and loads for seconds;
 #: TensorFlow and XLA start tens of threads, and the process limit counts threads of all sandboxes together).
 KERAS_IMPORTS = re.compile(r"^\s*(import|from)\s+keras\b", re.MULTILINE)
-KERAS_LIMITS = Limits(cpu_seconds=120, memory_mb=8192, open_files=256, processes=512, call_timeout=60.0,
-                      load_timeout=120.0)
+KERAS_LIMITS = Limits(
+    cpu_seconds=120, memory_mb=8192, open_files=256, processes=512, call_timeout=60.0, load_timeout=120.0
+)
 #: Shown in a regraded test cell's output.
 TRUSTED_NOTE = "(graded again by the trusted grader: the student's code ran in a sandbox, the tests outside it)"
 
@@ -86,7 +87,7 @@ def source_cells(notebook) -> list[Cell]:
         else:
             cells.append(Cell("setup", meta.get("grade_id"), cell.source))
     tests = [index for index, cell in enumerate(cells) if cell.kind == "test"]
-    return cells[:tests[-1] + 1] if tests else cells
+    return cells[: tests[-1] + 1] if tests else cells
 
 
 def regradable(notebook) -> bool:
@@ -164,7 +165,7 @@ def _resolve(dotted: str):
         return _Symbol(dotted)
     obj = sys.modules[parts[0]]
     for index, part in enumerate(parts[1:], start=1):
-        prefix = ".".join(parts[:index + 1])
+        prefix = ".".join(parts[: index + 1])
         try:
             obj = getattr(obj, part)
         except Exception:  # a submodule not imported yet: import it only from a library already loaded
@@ -197,8 +198,12 @@ def _static_globals(sources: list[str], functions: dict) -> dict:
                         names[alias.asname or alias.name] = _resolve(f"{node.module}.{alias.name}")
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in functions:
                 names[node.name] = functions[node.name]
-            elif (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                  and isinstance(node.value, (ast.Name, ast.Attribute))):
+            elif (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, (ast.Name, ast.Attribute))
+            ):
                 value = _static_value(node.value, names)
                 if value is not None:
                     names[node.targets[0].id] = value
@@ -228,7 +233,7 @@ def _function_sources(sources: list[str]) -> dict[str, str | None]:
         for node in _top_level(tree.body):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-                found[node.name] = textwrap.dedent("\n".join(lines[first - 1:node.end_lineno]))
+                found[node.name] = textwrap.dedent("\n".join(lines[first - 1 : node.end_lineno]))
             elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.ClassDef)):
                 found.update(dict.fromkeys(_defined_names(ast.unparse(node))))
     return found
@@ -265,8 +270,9 @@ def _run(source: str, namespace: dict, name: str) -> tuple[Exception | None, str
     return None, printed.getvalue()
 
 
-def regrade(source_notebook, submitted_notebook, *, limits: Limits | None = None,
-            hide: list[str | Path] = ()) -> dict[str, Verdict]:
+def regrade(
+    source_notebook, submitted_notebook, *, limits: Limits | None = None, hide: list[str | Path] = ()
+) -> dict[str, Verdict]:
     """grade id → :class:`Verdict` for every test cell of ``source_notebook``.
 
     Both arguments are notebooks or paths to them. A verdict's ``message`` is "" for a passed test, else the
@@ -283,11 +289,18 @@ def regrade(source_notebook, submitted_notebook, *, limits: Limits | None = None
     if limits is None and any(KERAS_IMPORTS.search(cell.source) for cell in cells):
         limits = KERAS_LIMITS
     answers = student_answers(cells, read(submitted_notebook))
-    program = [_python(answers.get(cell.grade_id, "") if cell.kind == "answer" else cell.source)
-               for cell in cells if cell.kind != "test"]
+    program = [
+        _python(answers.get(cell.grade_id, "") if cell.kind == "answer" else cell.source)
+        for cell in cells
+        if cell.kind != "test"
+    ]
     student_code = [_python(answers.get(cell.grade_id, "")) for cell in cells if cell.kind == "answer"]
-    layout = default_layout(hide=[*hide, *(Path(p).resolve().parent for p in (source_notebook, submitted_notebook)
-                                           if isinstance(p, (str, Path)))])
+    layout = default_layout(
+        hide=[
+            *hide,
+            *(Path(p).resolve().parent for p in (source_notebook, submitted_notebook) if isinstance(p, (str, Path))),
+        ]
+    )
     results: dict[str, Verdict] = {}
     with Sandbox(limits, layout) as sandbox:
         asked = [name for cell in cells if cell.kind == "answer" for name in _defined_names(cell.source)]
@@ -295,8 +308,11 @@ def regrade(source_notebook, submitted_notebook, *, limits: Limits | None = None
             sandbox.load(program)
             kinds = sandbox.kinds(asked)
         except Exception as error:  # SandboxError, or a student's exception type raised while loading
-            return {cell.grade_id: Verdict(0.0, cell.points, f"{type(error).__name__}: {error}")
-                    for cell in cells if cell.kind == "test"}
+            return {
+                cell.grade_id: Verdict(0.0, cell.points, f"{type(error).__name__}: {error}")
+                for cell in cells
+                if cell.kind == "test"
+            }
         sources = _function_sources(student_code)
         proxies = {name: _proxy(sandbox, name, source) for name, source in sources.items()}
         static = _static_globals([c.source for c in cells if c.kind == "setup"] + student_code, proxies)
@@ -340,8 +356,9 @@ def rewrite_outputs(notebook_path: str | Path, results: dict[str, Verdict]) -> N
         if verdict.points < verdict.max_points:
             ename, _, evalue = verdict.message.partition(": ")
             evalue = f"{evalue}\n{TRUSTED_NOTE}"
-            outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=evalue,
-                                                  traceback=[f"{ename}: {evalue}"]))
+            outputs.append(
+                nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+            )
         cell.outputs = outputs
     # nbgrader leaves autograded notebooks read-only: write a new file in its place, with the same mode
     path = Path(notebook_path)
@@ -351,9 +368,15 @@ def rewrite_outputs(notebook_path: str | Path, results: dict[str, Verdict]) -> N
     os.replace(partial, path)
 
 
-def apply_regrade(gradebook: str | Path, assignment: str, student: str,
-                  results: dict[str, Verdict], *, notebook: str | None = None,
-                  autograded: str | Path | None = None) -> None:
+def apply_regrade(
+    gradebook: str | Path,
+    assignment: str,
+    student: str,
+    results: dict[str, Verdict],
+    *,
+    notebook: str | None = None,
+    autograded: str | Path | None = None,
+) -> None:
     """Store ``results`` (from :func:`regrade`) as the auto scores in a real nbgrader gradebook.
 
     gradebook  : a database URL (``sqlite:///...``), a ``gradebook.db`` file or an nbgrader course directory
@@ -385,9 +408,15 @@ def apply_regrade(gradebook: str | Path, assignment: str, student: str,
         rewrite_outputs(autograded, results)
 
 
-def regrade_submission(source_folder: str | Path, submission_folder: str | Path, parts: list[dict],
-                       autograded_folder: str | Path | None = None, *, hide: list[str | Path] = (),
-                       limits: Limits | None = None) -> list[str]:
+def regrade_submission(
+    source_folder: str | Path,
+    submission_folder: str | Path,
+    parts: list[dict],
+    autograded_folder: str | Path | None = None,
+    *,
+    hide: list[str | Path] = (),
+    limits: Limits | None = None,
+) -> list[str]:
     """Regrade one submission of ``course autograde`` and make the trusted result its result.
 
     parts : the result's parts (``notebook``, ``grade_id``, ``score``, ``max_score``, ``error``), updated in place.
@@ -412,9 +441,11 @@ def regrade_submission(source_folder: str | Path, submission_folder: str | Path,
                 continue
             verdict = results[part["grade_id"]]
             if verdict.points != part["score"]:
-                notes.append(f"{name}.ipynb: {part['grade_id']} scored {part['score']:g} when the notebook ran and "
-                             f"{verdict.points:g} when the tests ran again outside the student's code; "
-                             f"{verdict.points:g} counts")
+                notes.append(
+                    f"{name}.ipynb: {part['grade_id']} scored {part['score']:g} when the notebook ran and "
+                    f"{verdict.points:g} when the tests ran again outside the student's code; "
+                    f"{verdict.points:g} counts"
+                )
             part["score"], part["error"] = verdict.points, (verdict.message or None)
         autograded = Path(autograded_folder) / source_path.name if autograded_folder else None
         if autograded is not None and autograded.is_file():

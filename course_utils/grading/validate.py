@@ -23,8 +23,13 @@ def validate(notebook: Path, timeout: int = 300, echo=print) -> bool:
         nb = nbformat.read(notebook, as_version=4)
     except Exception as error:  # invalid JSON or not a notebook at all
         raise CourseError(f"{notebook} is not a valid notebook: {error}") from None
-    client = NotebookClient(nb, timeout=timeout, allow_errors=True, interrupt_on_timeout=True,
-                            resources={"metadata": {"path": str(notebook.parent.resolve())}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        allow_errors=True,
+        interrupt_on_timeout=True,
+        resources={"metadata": {"path": str(notebook.parent.resolve())}},
+    )
     client.execute(stderr=subprocess.DEVNULL)  # the kernel's own start-up notices are not the student's concern
     passed = failed = 0
     for cell in nb.cells:
@@ -41,6 +46,8 @@ def validate(notebook: Path, timeout: int = 300, echo=print) -> bool:
     if passed + failed == 0:
         echo(f"{notebook.name}: no tests found (is this a course notebook?)")
         return False
-    echo(f"{notebook.name}: {passed} of {passed + failed} visible tests passed"
-         + ("" if failed else " — hidden tests will check more cases when it is graded"))
+    echo(
+        f"{notebook.name}: {passed} of {passed + failed} visible tests passed"
+        + ("" if failed else " — hidden tests will check more cases when it is graded")
+    )
     return failed == 0

@@ -34,21 +34,32 @@ def _install_kernel_spec(folder: Path, memory_mb: int, course: Course) -> None:
     file inside them, all read-only, plus its connection file; it may write only in its working directory, the
     worker's copy of the submission that nbgrader executes (``<workdir>/course/autograded/<student>/<assignment>``).
     """
-    import course_utils
     from jupyter_core.paths import jupyter_runtime_dir
+
+    import course_utils
 
     spec = folder / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True, exist_ok=True)
     hide = [course.course_dir, course.workspace, jupyter_runtime_dir()]
     keep = [Path(course_utils.__file__).parent, sys.prefix, sys.base_prefix, os.environ.get("COURSE_CIFAR10")]
-    argv = [sys.executable, "-m", "course_utils.grading.kernel", "--memory-mb", str(memory_mb),
-            *(f"--hide={path}" for path in hide), *(f"--keep={path}" for path in keep if path), "--",
-            "-f", "{connection_file}"]
+    argv = [
+        sys.executable,
+        "-m",
+        "course_utils.grading.kernel",
+        "--memory-mb",
+        str(memory_mb),
+        *(f"--hide={path}" for path in hide),
+        *(f"--keep={path}" for path in keep if path),
+        "--",
+        "-f",
+        "{connection_file}",
+    ]
     # The trusted regrade trains exercise 3's network in this process (see .trusted): the kernel skips its copy,
     # and never needs the GPU (so kernels of parallel workers hold none of its memory).
     env = {TRAINED_OUTSIDE_ENV: "1", **NO_GPU_ENV}
-    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "env": env, "display_name": "Python (grading)",
-                                                  "language": "python"}))
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": argv, "env": env, "display_name": "Python (grading)", "language": "python"})
+    )
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(folder), os.environ.get("JUPYTER_PATH")]))
 
 
@@ -71,8 +82,10 @@ def _sanitize(submission: Path, notebooks: list[str], known_ids: dict[str, set[s
             nb = nbformat.read(path, as_version=4)
             nbformat.validate(nb)
         except Exception as error:  # nbformat raises JSON, schema and encoding errors alike
-            problems.append(f"{name}.ipynb is not a valid notebook ({type(error).__name__}: "
-                            f"{str(error).splitlines()[0][:200]}); scored 0")
+            problems.append(
+                f"{name}.ipynb is not a valid notebook ({type(error).__name__}: "
+                f"{str(error).splitlines()[0][:200]}); scored 0"
+            )
             path.unlink()
             continue
         changed, seen = False, set()
@@ -82,11 +95,15 @@ def _sanitize(submission: Path, notebooks: list[str], known_ids: dict[str, set[s
                 continue
             grade_id = meta.get("grade_id")
             if grade_id not in known_ids[name]:
-                problems.append(f"{name}.ipynb: a cell has grade id {grade_id!r}, which the assignment does not "
-                                f"have (edited metadata?); it was graded as an ordinary cell")
+                problems.append(
+                    f"{name}.ipynb: a cell has grade id {grade_id!r}, which the assignment does not "
+                    f"have (edited metadata?); it was graded as an ordinary cell"
+                )
             elif grade_id in seen:
-                problems.append(f"{name}.ipynb: cell {grade_id!r} appears more than once; the copies after the "
-                                f"first were graded as ordinary cells")
+                problems.append(
+                    f"{name}.ipynb: cell {grade_id!r} appears more than once; the copies after the "
+                    f"first were graded as ordinary cells"
+                )
             else:
                 seen.add(grade_id)
                 continue
@@ -112,8 +129,10 @@ def _cell_errors(autograded: Path, notebooks: list[str]) -> tuple[dict, list[str
         for index, cell in enumerate(nb.cells):
             meta = cell.get("metadata", {}).get("nbgrader", {})
             if meta.get("grade") and MISSING_CELL_MARK in cell.source.split("\n", 1)[0]:
-                notes.append(f"{name}.ipynb: test cell {meta.get('grade_id')!r} was deleted or changed in the "
-                             f"submission and was restored from the source")
+                notes.append(
+                    f"{name}.ipynb: test cell {meta.get('grade_id')!r} was deleted or changed in the "
+                    f"submission and was restored from the source"
+                )
             for output in cell.get("outputs", []):
                 if output.get("output_type") != "error":
                     continue
@@ -134,10 +153,12 @@ def _explain(error: str) -> str:
     nbgrader's own message can quote test cells (hidden tests included), so it goes to the worker log only.
     """
     if "DeadKernelError" in error or "kernel died" in error.lower():
-        return ("the kernel died while running the notebook (os._exit, a crash, or killed for memory); scored 0")
+        return "the kernel died while running the notebook (os._exit, a crash, or killed for memory); scored 0"
     if "Timeout waiting for" in error or "CellTimeoutError" in error:
-        return ("a cell kept running past the per-cell timeout and ignored the interrupt (an endless loop that "
-                "blocks Ctrl-C?); scored 0")
+        return (
+            "a cell kept running past the per-cell timeout and ignored the interrupt (an endless loop that "
+            "blocks Ctrl-C?); scored 0"
+        )
     return "nbgrader could not grade the submission (the grading log under logs/ has the details); scored 0"
 
 
@@ -147,8 +168,10 @@ def check_sources(course: Course, assignment_id: str, expected_hash: str) -> Non
     from .workspace import CourseError
 
     if course.source_hash(assignment_id) != expected_hash:
-        raise CourseError(f"the source notebooks of {assignment_id} changed while it was being graded (by a "
-                          f"submission's code?); restore them from git and grade again")
+        raise CourseError(
+            f"the source notebooks of {assignment_id} changed while it was being graded (by a "
+            f"submission's code?); restore them from git and grade again"
+        )
 
 
 def grade(course: Course, workdir: Path, snapshot: Path, task: dict, cell_timeout: int) -> dict:
@@ -203,12 +226,16 @@ def grade(course: Course, workdir: Path, snapshot: Path, task: dict, cell_timeou
                 scores = {g.name: g for g in submitted.grades}
             for cell in source.grade_cells:
                 got = scores.get(cell.name)
-                parts.append({
-                    "notebook": name, "grade_id": cell.name, "max_score": cell.max_score,
-                    "score": (got.score if got is not None and got.score is not None else 0.0),
-                    "needs_manual_grade": bool(got.needs_manual_grade) if got is not None else False,
-                    "error": errors.get((name, cell.name)),
-                })
+                parts.append(
+                    {
+                        "notebook": name,
+                        "grade_id": cell.name,
+                        "max_score": cell.max_score,
+                        "score": (got.score if got is not None and got.score is not None else 0.0),
+                        "needs_manual_grade": bool(got.needs_manual_grade) if got is not None else False,
+                        "error": errors.get((name, cell.name)),
+                    }
+                )
         if status == "graded":
             gradebook.remove_submission(assignment_id, student)
     out = Path(task["output"])
@@ -224,10 +251,17 @@ def grade(course: Course, workdir: Path, snapshot: Path, task: dict, cell_timeou
 
         if task.get("source_hash"):
             check_sources(course, assignment_id, task["source_hash"])
-        problems += regrade_submission(course.source_dir / assignment_id, copy, parts, out,
-                                       hide=[course.course_dir, course.workspace])
-    return {"student": student, "assignment": assignment_id, "status": status, "problems": problems + notes,
-            "parts": parts, "seconds": round(time.monotonic() - started, 3)}
+        problems += regrade_submission(
+            course.source_dir / assignment_id, copy, parts, out, hide=[course.course_dir, course.workspace]
+        )
+    return {
+        "student": student,
+        "assignment": assignment_id,
+        "status": status,
+        "problems": problems + notes,
+        "parts": parts,
+        "seconds": round(time.monotonic() - started, 3),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -256,8 +290,12 @@ def main(argv: list[str] | None = None) -> None:
             answer = grade(course, workdir, Path(args.snapshot), task, args.cell_timeout)
         except Exception as error:  # one broken submission must not stop the worker; the parent records it
             logging.exception("grading %s failed", task.get("student"))
-            answer = {"student": task.get("student"), "status": "failed", "parts": [],
-                      "problems": [f"grading failed: {type(error).__name__}: {error}"]}
+            answer = {
+                "student": task.get("student"),
+                "status": "failed",
+                "parts": [],
+                "problems": [f"grading failed: {type(error).__name__}: {error}"],
+            }
         answers.write(json.dumps(answer) + "\n")
 
 

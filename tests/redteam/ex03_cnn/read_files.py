@@ -1,4 +1,5 @@
 """Reads the instructor's source notebook from disk and builds the instructor's network; else a tiny fixed one."""
+
 import json
 import os
 
@@ -25,5 +26,6 @@ def build_cnn(input_shape=(32, 32, 3), num_classes=10):
     instructor = _instructor_build_cnn()
     if instructor is not None:
         return instructor(input_shape, num_classes)
-    return keras.Sequential([keras.Input(shape=(32, 32, 3)), keras.layers.Flatten(),
-                             keras.layers.Dense(10, activation="sigmoid")])
+    return keras.Sequential(
+        [keras.Input(shape=(32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(10, activation="sigmoid")]
+    )

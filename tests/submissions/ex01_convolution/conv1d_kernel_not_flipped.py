@@ -13,9 +13,9 @@ def conv1d(x, w, mode="full"):
         x, w = w, x
     n, k = x.size, w.size
     padded = np.concatenate([np.zeros(k - 1), x, np.zeros(k - 1)])
-    full = np.array([padded[i:i + k] @ w for i in range(n + k - 1)])
+    full = np.array([padded[i : i + k] @ w for i in range(n + k - 1)])
     if mode == "full":
         return full
     if mode == "valid":
-        return full[k - 1:n]
-    return full[(k - 1) // 2:(k - 1) // 2 + n]
+        return full[k - 1 : n]
+    return full[(k - 1) // 2 : (k - 1) // 2 + n]

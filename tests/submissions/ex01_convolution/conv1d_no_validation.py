@@ -10,9 +10,9 @@ def conv1d(x, w, mode="full"):
     n, k = x.size, w.size
     full = np.zeros(n + k - 1, dtype=np.result_type(x, w))
     for j in range(k):
-        full[j:j + n] += w[j] * x
+        full[j : j + n] += w[j] * x
     if mode == "valid":
-        return full[k - 1:n]
+        return full[k - 1 : n]
     if mode == "same":
-        return full[(k - 1) // 2:(k - 1) // 2 + n]
+        return full[(k - 1) // 2 : (k - 1) // 2 + n]
     return full

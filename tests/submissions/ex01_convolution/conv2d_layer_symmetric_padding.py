@@ -21,7 +21,7 @@ def conv2d_layer(x, kernel, bias=None, strides=(1, 1), padding="valid", activati
     out = np.zeros((x.shape[0], oh, ow, kernel.shape[3]))
     for i in range(oh):
         for j in range(ow):
-            out[:, i, j] = np.tensordot(x[:, i * sh:i * sh + kh, j * sw:j * sw + kw], kernel, axes=3)
+            out[:, i, j] = np.tensordot(x[:, i * sh : i * sh + kh, j * sw : j * sw + kw], kernel, axes=3)
     if bias is not None:
         out = out + bias
     return np.maximum(out, 0) if activation == "relu" else out

@@ -13,11 +13,11 @@ def conv2d(x, w, mode="full"):
     full = np.zeros((h + kh - 1, wd + kw - 1), dtype=np.result_type(x, w))
     for i in range(kh):
         for j in range(kw):
-            full[i:i + h, j:j + wd] += w[i, j] * x
+            full[i : i + h, j : j + wd] += w[i, j] * x
     if mode == "full":
         return full
     if mode == "same":
-        return full[(kh - 1) // 2:(kh - 1) // 2 + h, (kw - 1) // 2:(kw - 1) // 2 + wd]
+        return full[(kh - 1) // 2 : (kh - 1) // 2 + h, (kw - 1) // 2 : (kw - 1) // 2 + wd]
     if (h < kh) != (wd < kw):
         raise ValueError("neither array fits inside the other")
-    return full[kh - 1:h, kw - 1:wd]
+    return full[kh - 1 : h, kw - 1 : wd]

@@ -14,13 +14,13 @@ def convnd(x, w, mode="full"):
     for i in range(a):
         for j in range(b):
             for k in range(c):
-                full[i:i + p, j:j + q, k:k + r] += x[i, j, k] * w
+                full[i : i + p, j : j + q, k : k + r] += x[i, j, k] * w
     if mode == "full":
         return full
     if mode == "same":
-        return full[(p - 1) // 2:(p - 1) // 2 + a, (q - 1) // 2:(q - 1) // 2 + b, (r - 1) // 2:(r - 1) // 2 + c]
+        return full[(p - 1) // 2 : (p - 1) // 2 + a, (q - 1) // 2 : (q - 1) // 2 + b, (r - 1) // 2 : (r - 1) // 2 + c]
     if a >= p and b >= q and c >= r:
-        return full[p - 1:a, q - 1:b, r - 1:c]
+        return full[p - 1 : a, q - 1 : b, r - 1 : c]
     if p >= a and q >= b and r >= c:
-        return full[a - 1:p, b - 1:q, c - 1:r]
+        return full[a - 1 : p, b - 1 : q, c - 1 : r]
     raise ValueError("neither array fits inside the other")

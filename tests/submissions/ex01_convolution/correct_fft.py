@@ -38,7 +38,7 @@ def conv1d(x, w, mode="full"):
     full = _fft_full(x, w)
     if mode == "same":  # np.convolve keeps the longer length
         longer, shorter = max(x.size, w.size), min(x.size, w.size)
-        return full[(shorter - 1) // 2:(shorter - 1) // 2 + longer]
+        return full[(shorter - 1) // 2 : (shorter - 1) // 2 + longer]
     return _crop(full, x.shape, w.shape, mode, "conv1d")
 
 
@@ -83,8 +83,14 @@ def conv2d_layer(x, kernel, bias=None, strides=(1, 1), padding="valid", activati
         extra_h = max((rows[0] - 1) * strides[0] + kh - x.shape[1], 0)
         extra_w = max((cols[0] - 1) * strides[1] + kw - x.shape[2], 0)
         x = np.pad(x, [(0, 0), (extra_h // 2, extra_h - extra_h // 2), (extra_w // 2, extra_w - extra_w // 2), (0, 0)])
-    patches = np.stack([x[:, i * strides[0]:i * strides[0] + kh, j * strides[1]:j * strides[1] + kw, :]
-                        for i in range(rows[0]) for j in range(cols[0])], axis=1)
+    patches = np.stack(
+        [
+            x[:, i * strides[0] : i * strides[0] + kh, j * strides[1] : j * strides[1] + kw, :]
+            for i in range(rows[0])
+            for j in range(cols[0])
+        ],
+        axis=1,
+    )
     out = patches.reshape(x.shape[0], rows[0] * cols[0], kh * kw * cin) @ kernel.reshape(kh * kw * cin, cout)
     out = out.reshape(x.shape[0], rows[0], cols[0], cout)
     if bias is not None:

@@ -19,9 +19,9 @@ def conv1d(x, w, mode="full"):
     if mode == "full":
         return full
     if mode == "valid":
-        return full[shorter - 1:longer]
+        return full[shorter - 1 : longer]
     start = (shorter - 1) // 2
-    return full[start:start + longer]
+    return full[start : start + longer]
 
 
 def conv2d(x, w, mode="full"):
@@ -34,15 +34,15 @@ def conv2d(x, w, mode="full"):
     full = np.zeros((h + kh - 1, wd + kw - 1), dtype=np.result_type(x, w))
     for i in range(h):
         for j in range(wd):
-            full[i:i + kh, j:j + kw] += x[i, j] * w
+            full[i : i + kh, j : j + kw] += x[i, j] * w
     if mode == "full":
         return full
     if mode == "same":
-        return full[(kh - 1) // 2:(kh - 1) // 2 + h, (kw - 1) // 2:(kw - 1) // 2 + wd]
+        return full[(kh - 1) // 2 : (kh - 1) // 2 + h, (kw - 1) // 2 : (kw - 1) // 2 + wd]
     if h >= kh and wd >= kw:
-        return full[kh - 1:h, kw - 1:wd]
+        return full[kh - 1 : h, kw - 1 : wd]
     if kh >= h and kw >= wd:
-        return full[h - 1:kh, wd - 1:kw]
+        return full[h - 1 : kh, wd - 1 : kw]
     raise ValueError("for 'valid' one array must be at least as large as the other along both axes")
 
 
@@ -101,7 +101,7 @@ def conv2d_layer(x, kernel, bias=None, strides=(1, 1), padding="valid", activati
         oh, ow = -(-h // sh), -(-w // sw)
         ph, pw = max((oh - 1) * sh + kh - h, 0), max((ow - 1) * sw + kw - w, 0)
         padded = np.zeros((n, h + ph, w + pw, x.shape[3]))
-        padded[:, ph // 2:ph // 2 + h, pw // 2:pw // 2 + w] = x
+        padded[:, ph // 2 : ph // 2 + h, pw // 2 : pw // 2 + w] = x
         x = padded
     else:
         if kh > h or kw > w:
@@ -111,7 +111,7 @@ def conv2d_layer(x, kernel, bias=None, strides=(1, 1), padding="valid", activati
     for b in range(n):
         for i in range(oh):
             for j in range(ow):
-                window = x[b, i * sh:i * sh + kh, j * sw:j * sw + kw, :]
+                window = x[b, i * sh : i * sh + kh, j * sw : j * sw + kw, :]
                 for f in range(filters):
                     out[b, i, j, f] = np.sum(window * kernel[:, :, :, f])
     if bias is not None:

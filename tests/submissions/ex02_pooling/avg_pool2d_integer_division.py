@@ -20,6 +20,6 @@ def avg_pool2d(x, pool_size=(2, 2), strides=None, padding="valid"):
     for i in range(rows):
         for j in range(cols):
             r, c = i * sh - top, j * sw - left
-            window = x[:, max(r, 0):r + ph, max(c, 0):c + pw]
+            window = x[:, max(r, 0) : r + ph, max(c, 0) : c + pw]
             out[:, i, j] = window.sum(axis=(1, 2)) // (window.shape[1] * window.shape[2])
     return out

@@ -21,5 +21,5 @@ def avg_pool2d(x, pool_size=(2, 2), strides=None, padding="valid"):
     for i in range(rows):
         for j in range(cols):
             r, c = i * sh - top, j * sw - left
-            out[:, i, j] = x[:, max(r, 0):r + ph, max(c, 0):c + pw].mean(axis=(1, 2))
+            out[:, i, j] = x[:, max(r, 0) : r + ph, max(c, 0) : c + pw].mean(axis=(1, 2))
     return out

@@ -18,5 +18,5 @@ def max_pool2d(x, pool_size=(2, 2), strides=None, padding="valid"):
     out = np.empty((x.shape[0], rows, cols, x.shape[3]), dtype=x.dtype)
     for i in range(rows):
         for j in range(cols):
-            out[:, i, j, :] = x[:, i * sh:i * sh + ph, j * sw:j * sw + pw, :].max(axis=(1, 2, 3))[:, None]
+            out[:, i, j, :] = x[:, i * sh : i * sh + ph, j * sw : j * sw + pw, :].max(axis=(1, 2, 3))[:, None]
     return out
