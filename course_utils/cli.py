@@ -55,8 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     autograde.add_argument(
         "--cell-timeout",
         type=int,
-        help="seconds per cell (default: nbgrader_config.py's "
-        "Execute/ExecutePreprocessor.timeout, else cpu: 300, gpu: 1200)",
+        help="seconds per cell (default: the profile's, cpu: 300, gpu: 1200, or nbgrader_config.py's "
+        "Execute/ExecutePreprocessor.timeout where that is larger)",
     )
     autograde.add_argument("--timeout", type=int, help="seconds per submission (cpu: 1800, gpu: 3600)")
     autograde.add_argument(
@@ -113,7 +113,7 @@ def _run(args: argparse.Namespace) -> int:
         if jobs < 1:
             raise CourseError(f"bad --jobs {jobs}: need at least 1")
         limits = Limits.build(
-            args.profile, args.cell_timeout or course.configured_cell_timeout, args.timeout, args.memory_mb
+            args.profile, args.cell_timeout, args.timeout, args.memory_mb, course.configured_cell_timeout
         )
         autograde(
             course, args.assignment, jobs=jobs, students=args.student, limits=limits, shard=shard, force=args.force

@@ -189,9 +189,9 @@ def test_does_release_report_a_solution_left_in_the_student_notebook(tmp_path):
     shutil.copytree(FIXTURE, root)
     source = root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     nb = nbformat.read(source, as_version=4)
-    cell(nb, "double_solution").source = (
-        "def double(x):\n    return 2 * x\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
-    )
+    cell(
+        nb, "double_solution"
+    ).source = "def double(x):\n    return 2 * x\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
     nbformat.write(nb, source)
     result = course("release", ASSIGNMENT, "--workspace", tmp_path / "ws", cwd=root)
     assert result.returncode == 1
@@ -334,6 +334,13 @@ def test_does_a_rerun_grade_nothing_when_nothing_changed(graded, released_course
 
 
 # --- feedback and report -----------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_is_feedback_for_an_unknown_student_a_clear_error(graded, released_course):
+    workspace, _, _ = graded
+    result = course("feedback", ASSIGNMENT, "--workspace", workspace, "--student", "nobody", cwd=released_course)
+    assert result.returncode != 0 and "no grading result of" in result.stderr and "nobody" in result.stderr
+
+
 @pytest.mark.slow
 def test_does_feedback_name_failed_tests_without_hidden_code(graded, released_course):
     workspace, _, _ = graded
@@ -528,7 +535,6 @@ def hidden_lines(source_notebook: Path) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (REPO / "solutions" / EX01).is_dir(), reason="solutions/ex01_convolution is not written yet")
 def test_does_ex01_grade_its_solution_full_and_its_release_zero_without_leaking_hidden_tests(tmp_path):
     import html
 

@@ -101,9 +101,11 @@ def test_does_the_environment_variable_name_the_source(monkeypatch, npz_file, ar
     np.testing.assert_array_equal(x_test, arrays[2])
 
 
-def test_does_the_path_argument_win_over_the_environment_variable(monkeypatch, npz_file, tmp_path):
-    monkeypatch.setenv(data.ENV_VAR, str(tmp_path / "elsewhere.npz"))
-    load_cifar10(npz_file)
+def test_does_the_path_argument_win_over_the_environment_variable(monkeypatch, npz_file, arrays, tmp_path):
+    monkeypatch.setenv(data.ENV_VAR, str(tmp_path / "elsewhere.npz"))  # missing: loading it would raise
+    (x_train, _), (x_test, _) = load_cifar10(npz_file)
+    np.testing.assert_array_equal(x_train, arrays[0])
+    np.testing.assert_array_equal(x_test, arrays[2])
 
 
 def test_does_a_missing_path_name_itself_and_the_variable(monkeypatch, tmp_path):

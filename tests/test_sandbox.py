@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -153,6 +154,21 @@ def test_does_the_sandbox_run_unprivileged(isolated):
     """Does the student's code run without root (as nobody when the grader is root)?"""
     uid = isolated.call("identity")
     assert uid != 0 and (os.getuid() != 0 or uid == 65534)
+
+
+def test_does_a_sandbox_that_cannot_start_leave_nothing_open(monkeypatch, tmp_path):
+    """When the sandbox process cannot be started, are its stderr file, pipes and folder released?"""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def refuse(*args, **kwargs):
+        raise OSError("no processes left")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    before = sorted(os.listdir("/proc/self/fd"))
+    with pytest.raises(OSError, match="no processes left"):
+        Sandbox().start()
+    assert sorted(os.listdir("/proc/self/fd")) == before
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_does_the_sandbox_run_on_one_cpu(sandbox):

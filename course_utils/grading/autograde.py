@@ -49,11 +49,21 @@ class Limits:
     memory_mb: int
 
     @classmethod
-    def build(cls, profile: str, cell_timeout: int | None, timeout: int | None, memory_mb: int | None) -> Limits:
+    def build(
+        cls,
+        profile: str,
+        cell_timeout: int | None,
+        timeout: int | None,
+        memory_mb: int | None,
+        configured_cell_timeout: int | None = None,
+    ) -> Limits:
+        """The limits of ``profile`` with the command line's values where given. The cell timeout is the command
+        line's, else the larger of nbgrader_config.py's and the profile's (a configuration can give cells more time,
+        never less than the profile needs)."""
         base = PROFILES[profile]
         return cls(
             profile,
-            cell_timeout or base["cell_timeout"],
+            cell_timeout or max(configured_cell_timeout or 0, base["cell_timeout"]),
             timeout or base["timeout"],
             base["memory_mb"] if memory_mb is None else memory_mb,
         )

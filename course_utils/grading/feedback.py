@@ -87,6 +87,9 @@ def feedback(course: Course, assignment_id: str, students: list[str] | None = No
     results = course.results(assignment_id)
     if not results:
         raise CourseError(f"no grading results for {assignment_id}: run `course autograde {assignment_id}` first")
+    unknown = sorted(set(students or ()) - set(results))
+    if unknown:
+        raise CourseError(f"no grading result of {assignment_id} for student(s): {', '.join(unknown)}")
     sources = _test_sources(course, assignment_id)
     folder = course.workspace / "feedback" / assignment_id
     folder.mkdir(parents=True, exist_ok=True)

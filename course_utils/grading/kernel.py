@@ -43,18 +43,6 @@ _MNT_DETACH = 2
 _UNREACHABLE = (errno.EINVAL, errno.ENOENT, errno.ENOTDIR, errno.EACCES)
 
 
-def die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent exits (no effect on other systems)."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    pr_set_pdeathsig = 1
-    libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
-
-
 def limit_memory(megabytes: int) -> None:
     """Cap this process's address space (and its children's) at ``megabytes``; 0 leaves it unlimited."""
     import resource
@@ -215,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("kernel_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
-    die_with_parent()
+    namespaces.die_with_parent()
     rest = [a for a in args.kernel_args if a != "--"]
     warning = confine(args.hide, args.keep + _connection_file(rest), args.writable)
     if warning:

@@ -7,6 +7,8 @@ starts any (NumPy's BLAS does): the kernel launcher confines itself before anyth
 from __future__ import annotations
 
 import os
+import signal
+import sys
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC = (
     0x20000,
@@ -43,6 +45,14 @@ def check_result(result: int, what: str) -> None:
 
         error = ctypes.get_errno()
         raise OSError(error, f"{what}: {os.strerror(error)}")
+
+
+def die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent exits, even when the parent is killed (no effect on other
+    systems); raises OSError when the kernel refuses."""
+    if not sys.platform.startswith("linux"):
+        return
+    check_result(load_libc().prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
 
 
 def mount(libc, source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:

@@ -59,9 +59,9 @@ from .namespaces import (
     MS_REC,
     MS_REMOUNT,
     PR_SET_NO_NEW_PRIVS,
-    PR_SET_PDEATHSIG,
     bind_readonly,
     check_result,
+    die_with_parent,
     drop_capabilities,
     load_libc,
     mount,
@@ -330,6 +330,13 @@ class Sandbox:
                 pass_fds=(requests_r, answers_w),
                 start_new_session=True,
             )
+        except BaseException:  # nothing started: leave no file, descriptor or folder behind
+            self._stderr.close()
+            os.close(requests_w)
+            os.close(answers_r)
+            self._folder.cleanup()
+            self._folder = None
+            raise
         finally:
             os.close(requests_r)
             os.close(answers_w)
@@ -539,7 +546,7 @@ def _confine(config: dict) -> tuple[str, str]:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _, status = os.waitpid(child, 0)
         os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
-    check_result(libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0), "prctl")
+    die_with_parent()
     _build_root(libc, root, config["layout"], config["limits"])
     os.chroot(root)
     os.makedirs("/tmp/work", exist_ok=True)
@@ -658,8 +665,7 @@ def main(argv: list[str] | None = None) -> None:
     config = json.loads((argv or sys.argv[1:])[0])
     read_fd, write_fd = config["read_fd"], config["write_fd"]
     try:
-        if sys.platform.startswith("linux"):  # end with the grader, even when it is killed
-            check_result(load_libc().prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0), "prctl")
+        die_with_parent()  # end with the grader, even when it is killed
         if not sys.platform.startswith("linux"):
             isolation, warning = "limits only", "namespaces are Linux-only"
         elif config["namespaces_failed"]:

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from ..training import NO_GPU_ENV, TRAINED_OUTSIDE_ENV
-from .kernel import die_with_parent
+from .namespaces import die_with_parent
 from .workspace import Course, skip_iri_grammar
 
 KERNEL_NAME = "course-grading-python"
