@@ -7,6 +7,7 @@ and one real nbgrader batch that shows what the attacks do to plain nbgrader.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import nbformat
 import pytest
 from nbgrader_course import Course, answer_cells, points_by_function, read_variant, solution_code
 
-from course_utils.grading.sandbox import Limits
+from course_utils.grading.sandbox import Limits, Sandbox
 from course_utils.grading.trusted import TRUSTED_NOTE, apply_regrade, regradable, regrade, regrade_submission
 
 REPO = Path(__file__).resolve().parent.parent
@@ -193,6 +194,26 @@ def test_does_regrade_submission_replace_fooled_scores(tmp_path):
         if c.metadata.get("nbgrader", {}).get("grade_id") == "moving_sum_values"
     )
     assert [output.output_type for output in cell.outputs] == ["error"] and TRUSTED_NOTE in cell.outputs[0].evalue
+
+
+def test_does_a_submission_graded_without_namespaces_say_so(tmp_path, monkeypatch):
+    """After a sandbox of this process failed to enter its namespaces, does every later submission's result say that
+    its trusted run had limits only, and why?"""
+    source, submitted = tmp_path / "source", tmp_path / "submitted"
+    for folder in (source, submitted):
+        folder.mkdir()
+    shutil.copy(FIXTURE, source / FIXTURE.name)
+    nbformat.write(submission("ex_trusted", {}), submitted / FIXTURE.name)
+    parts = [{"notebook": "ex_trusted", "grade_id": "moving_sum_values", "score": 3.0, "max_score": 3.0, "error": None}]
+    assert regrade_submission(source, submitted, parts) == []
+    monkeypatch.setattr(Sandbox, "_namespaces_failed", "mount: operation not permitted")
+    monkeypatch.setattr(Sandbox, "_warned", True)
+    notes = regrade_submission(source, submitted, parts)
+    assert notes == [
+        "ex_trusted.ipynb: the trusted re-run had limits only isolation: namespaces failed here "
+        "(mount: operation not permitted)" + ("; the student's code runs as root" if os.geteuid() == 0 else "")
+    ]
+    assert parts[0]["score"] == 3.0
 
 
 HONEST_BUG = (

@@ -284,6 +284,8 @@ class Sandbox:
         self.layout = layout or default_layout()
         self.process: subprocess.Popen | None = None
         self.isolation = ""
+        #: Why this sandbox runs with less isolation than namespaces give (then grading says so), or "".
+        self.warning = ""
         self._cells: list[str] | None = None
         self._folder: tempfile.TemporaryDirectory | None = None
         self.restarts = 0
@@ -350,6 +352,7 @@ class Sandbox:
             self.start()
             return
         self.isolation = str(hello.get("isolation"))
+        self.warning = str(hello.get("warning") or "")
         if hello.get("warning") and not Sandbox._warned:
             Sandbox._warned = True
             warnings.warn(f"grading sandbox without isolation: {hello['warning']}", IsolationWarning, stacklevel=2)

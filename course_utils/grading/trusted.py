@@ -271,14 +271,20 @@ def _run(source: str, namespace: dict, name: str) -> tuple[Exception | None, str
 
 
 def regrade(
-    source_notebook, submitted_notebook, *, limits: Limits | None = None, hide: list[str | Path] = ()
+    source_notebook,
+    submitted_notebook,
+    *,
+    limits: Limits | None = None,
+    hide: list[str | Path] = (),
+    report: dict | None = None,
 ) -> dict[str, Verdict]:
     """grade id → :class:`Verdict` for every test cell of ``source_notebook``.
 
     Both arguments are notebooks or paths to them. A verdict's ``message`` is "" for a passed test, else the
     exception's type and message. ``limits``: the sandbox's (default: :data:`KERAS_LIMITS` for a notebook that
     imports Keras, else :class:`Limits`). ``hide``: folders the sandbox must not see even where they lie inside a
-    visible one (the course directory, the grading workspace).
+    visible one (the course directory, the grading workspace). ``report``, when given, receives the sandbox's
+    ``isolation`` and ``warning`` ("" when fully isolated).
     """
     import nbformat
 
@@ -313,6 +319,9 @@ def regrade(
                 for cell in cells
                 if cell.kind == "test"
             }
+        finally:  # the sandbox has started (or failed to): say how isolated it was
+            if report is not None:
+                report.update(isolation=sandbox.isolation, warning=sandbox.warning)
         sources = _function_sources(student_code)
         proxies = {name: _proxy(sandbox, name, source) for name, source in sources.items()}
         static = _static_globals([c.source for c in cells if c.kind == "setup"] + student_code, proxies)
@@ -420,7 +429,8 @@ def regrade_submission(
     """Regrade one submission of ``course autograde`` and make the trusted result its result.
 
     parts : the result's parts (``notebook``, ``grade_id``, ``score``, ``max_score``, ``error``), updated in place.
-    Rewrites the autograded notebooks in ``autograded_folder``; returns one note per part whose score changed.
+    Rewrites the autograded notebooks in ``autograded_folder``; returns one note per part whose score changed, and
+    one per notebook whose re-run had less isolation than Linux namespaces give (with the reason).
     """
     import nbformat
 
@@ -435,7 +445,12 @@ def regrade_submission(
             submitted = nbformat.read(str(submitted_path), as_version=4)
         except Exception:  # an invalid notebook already scores 0
             continue
-        results = regrade(source, submitted, limits=limits, hide=[*hide, source_folder, submission_folder])
+        sandbox: dict = {}
+        results = regrade(
+            source, submitted, limits=limits, hide=[*hide, source_folder, submission_folder], report=sandbox
+        )
+        if sandbox.get("warning"):
+            notes.append(f"{name}.ipynb: the trusted re-run had {sandbox['isolation']} isolation: {sandbox['warning']}")
         for part in parts:
             if part["notebook"] != name or part["grade_id"] not in results:
                 continue
