@@ -76,7 +76,7 @@ def run(quick: bool = False) -> dict:
     copies = 3 if quick else 6
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        course = harness.Course.create(Path(folder), ASSIGNMENTS)
+        course = harness.NbgraderCourse.create(Path(folder), ASSIGNMENTS)
         for assignment in ASSIGNMENTS:
             one_wall, one_cpu = _autograde(course, assignment, 1)
             many_wall, many_cpu = _autograde(course, assignment, copies)

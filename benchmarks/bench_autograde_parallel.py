@@ -22,6 +22,8 @@ from pathlib import Path
 
 import nbformat
 
+from course_utils.grading.cells import grade_id
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "cli_course"
 ASSIGNMENT = "ex_tiny"
@@ -53,8 +55,7 @@ def submissions(released: Path, count: int, folder: Path) -> None:
     for index in range(count):
         nb = nbformat.read(released, as_version=4)
         for cell in nb.cells:
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            body = ANSWERS[index % len(ANSWERS)].get(grade_id)
+            body = ANSWERS[index % len(ANSWERS)].get(grade_id(cell))
             if body:
                 cell.source = cell.source.splitlines()[0] + "\n    " + body
         target = folder / f"student{index:03d}" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"

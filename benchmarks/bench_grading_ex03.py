@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 
 from benchmarks.common import course_harness, measure_command
-from course_utils.grading.autograde import PROFILES as LIMITS
+from course_utils.grading.autograde import PROFILE_LIMITS
 from course_utils.training import PROFILE_ENV, PROFILES
 
 ASSIGNMENT = "ex03_cnn"
@@ -89,7 +89,7 @@ def measure(assignment: str, profile: str) -> tuple[float, float, float]:
     """(wall s, CPU s, peak MiB of the largest process) of one `course autograde` of one solution submission."""
     env = _environment(profile)
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as folder:
-        course = course_harness().Course.create(Path(folder) / "course", [assignment])
+        course = course_harness().NbgraderCourse.create(Path(folder) / "course", [assignment])
         export, workspace = Path(folder) / "export", Path(folder) / "workspace"
         export.joinpath(STUDENT).mkdir(parents=True)
         nbformat.write(course.student_notebook(assignment), export / STUDENT / f"{assignment}.ipynb")
@@ -115,7 +115,7 @@ def measure(assignment: str, profile: str) -> tuple[float, float, float]:
 
 def run(quick: bool = False) -> dict:
     profile = _profile(quick)
-    limits = LIMITS["gpu" if PROFILES[profile].needs_gpu else "cpu"]
+    limits = PROFILE_LIMITS["gpu" if PROFILES[profile].needs_gpu else "cpu"]
     load_before = os.getloadavg()[0]
     wall, cpu, peak_mib = measure(ASSIGNMENT, profile)
     rows = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import platform
 import subprocess
@@ -114,14 +113,14 @@ def solution_namespace(assignment: str) -> dict:
     Only the cells nbgrader marks as solution cells or as read-only set-up cells (imports, helpers) are run: never
     test cells, nor the unmarked cells that use the functions (training runs, plots).
     """
+    import nbformat
+    from nbgrader.utils import is_grade, is_locked, is_solution
+
+    from course_utils.grading.cells import grade_id
+
     path = REPO / "solutions" / assignment / f"{assignment}.ipynb"
-    notebook = json.loads(path.read_text())
     namespace: dict = {"__name__": f"solution_{assignment}"}
-    for cell in notebook["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell["cell_type"] != "code" or meta.get("grade"):
-            continue
-        source = "".join(cell["source"])
-        if meta.get("solution") or meta.get("locked"):
-            exec(compile(source, f"{path.name}:{meta.get('grade_id', 'cell')}", "exec"), namespace)
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code" and not is_grade(cell) and (is_solution(cell) or is_locked(cell)):
+            exec(compile(cell.source, f"{path.name}:{grade_id(cell) or 'cell'}", "exec"), namespace)
     return namespace

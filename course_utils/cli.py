@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run(args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "validate":
         from .grading.validate import validate
 
@@ -106,13 +106,13 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 0
     if args.command == "autograde":
-        from .grading.autograde import Limits, autograde, parse_shard
+        from .grading.autograde import GradingLimits, autograde, parse_shard
 
         shard = parse_shard(args.shard)
         jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1) if args.profile == "cpu" else 1
         if jobs < 1:
             raise CourseError(f"bad --jobs {jobs}: need at least 1")
-        limits = Limits.build(
+        limits = GradingLimits.build(
             args.profile, args.cell_timeout, args.timeout, args.memory_mb, course.configured_cell_timeout
         )
         autograde(
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     skip_iri_grammar()
     try:
-        return _run(args)
+        return _dispatch(args)
     except CourseError as error:
         print(f"course {args.command}: error: {error}", file=sys.stderr)
         return 2

@@ -38,12 +38,13 @@ def solution_functions(path: Path = SOLUTION) -> dict:
     """``build_cnn``, ``compile_cnn`` and ``make_callbacks`` as the solution notebook defines them."""
     import nbformat
 
+    from course_utils.grading.cells import grade_id
+
     notebook = nbformat.read(path, as_version=4)
     namespace: dict = {}
     for cell in notebook.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if cell.cell_type == "code" and grade_id in SOLUTION_CELLS:
-            exec(compile(cell.source, f"{path.name}:{grade_id}", "exec"), namespace)
+        if cell.cell_type == "code" and grade_id(cell) in SOLUTION_CELLS:
+            exec(compile(cell.source, f"{path.name}:{grade_id(cell)}", "exec"), namespace)
     return {name: namespace[name] for name in ("build_cnn", "compile_cnn", "make_callbacks")}
 
 

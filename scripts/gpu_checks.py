@@ -80,7 +80,7 @@ def autograde(folder: Path, profile: str) -> dict:
 
     harness = course_harness()
     folder.mkdir(parents=True, exist_ok=True)
-    course = harness.Course.create(folder / "course", [ASSIGNMENT])
+    course = harness.NbgraderCourse.create(folder / "course", [ASSIGNMENT])
     export, workspace = folder / "export", folder / "workspace"
     for student in AUTOGRADE_STUDENTS:
         answers = {} if student == "solution" else harness.read_variant(BANK / f"{student}.py")

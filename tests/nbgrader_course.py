@@ -1,6 +1,6 @@
 """A temporary nbgrader course for tests: release, fake submissions, the real ``nbgrader`` CLI, the real gradebook.
 
-    course = Course.create(tmp_path, ["ex01_convolution"])    # the repo's nbgrader_config.py and solutions/<id>/
+    course = NbgraderCourse.create(tmp_path, ["ex01_convolution"])  # the repo's nbgrader_config.py, solutions/<id>/
     notebook = course.student_notebook("ex01_convolution", {"conv1d": code})  # released copy, every answer filled
     course.submit("ex01_convolution", "alice", notebook)
     course.autograde("ex01_convolution")                        # one `nbgrader autograde` for every student
@@ -12,7 +12,7 @@ A student notebook starts from the released notebook with each answer cell holdi
 :func:`read_variant` reads a submission-bank file (``tests/submissions/<assignment>/<variant>.py``) into that form:
 each top-level public function goes to the answer cell of that name, with the imports and private helpers written
 above it. :func:`points_by_function` sums a student's grade cells per function (grade ids are
-``<function>_<what>``, bank files ``<function>_<bug>.py`` or ``correct_<style>.py``); :meth:`Course.submit_bank`
+``<function>_<what>``, bank files ``<function>_<bug>.py`` or ``correct_<style>.py``); :meth:`NbgraderCourse.submit_bank`
 submits a whole bank at once.
 """
 
@@ -116,14 +116,14 @@ def hidden_regions(source: str) -> list[str]:
     return regions
 
 
-class Course:
+class NbgraderCourse:
     """An nbgrader course folder: nbgrader_config.py, solutions/, exercises/, submitted/, autograded/, gradebook.db."""
 
     def __init__(self, root: Path):
         self.root = Path(root)
 
     @classmethod
-    def create(cls, root: Path, assignments, config: Path = REPO / "nbgrader_config.py") -> Course:
+    def create(cls, root: Path, assignments, config: Path = REPO / "nbgrader_config.py") -> NbgraderCourse:
         """Copy the config and the assignments' sources into ``root`` and release them with generate_assignment."""
         course = cls(root)
         course.root.mkdir(parents=True, exist_ok=True)

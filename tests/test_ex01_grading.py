@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from nbgrader_course import Course, answer_cells, hidden_regions, owner, points_by_function, solution_code
+from nbgrader_course import NbgraderCourse, answer_cells, hidden_regions, owner, points_by_function, solution_code
 
 ASSIGNMENT = "ex01_convolution"
 BANK = Path(__file__).resolve().parent / "submissions" / ASSIGNMENT
@@ -30,7 +30,7 @@ CELL_TIMEOUT_S = 20
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """One course, every bank variant and broken notebook submitted, graded in one `nbgrader autograde` call."""
-    course = Course.create(tmp_path_factory.mktemp("course"), [ASSIGNMENT])
+    course = NbgraderCourse.create(tmp_path_factory.mktemp("course"), [ASSIGNMENT])
     course.submit_bank(ASSIGNMENT, BANK)
     solution = solution_code(course.source(ASSIGNMENT))
     course.submit(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from nbgrader_course import Course, answer_cells, owner, points_by_function
+from nbgrader_course import NbgraderCourse, answer_cells, owner, points_by_function
 
 ASSIGNMENT = "ex02_pooling"
 BANK = Path(__file__).resolve().parent / "submissions" / ASSIGNMENT
@@ -21,7 +21,7 @@ BUGS = sorted(path.stem for path in BANK.glob("*.py") if not path.stem.startswit
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """One course, the solution and every bank variant submitted, graded in one `nbgrader autograde` call."""
-    course = Course.create(tmp_path_factory.mktemp("course"), [ASSIGNMENT])
+    course = NbgraderCourse.create(tmp_path_factory.mktemp("course"), [ASSIGNMENT])
     course.submit_bank(ASSIGNMENT, BANK)
     course.autograde(ASSIGNMENT)
     functions = list(answer_cells(course.source(ASSIGNMENT)))

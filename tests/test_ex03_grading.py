@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import REPO
-from nbgrader_course import Course, read_variant
+from nbgrader_course import NbgraderCourse, read_variant
 
 from course_utils import training
 
@@ -40,7 +40,7 @@ TRAINING_LOSSES = {
 
 def submit_and_grade(root, variants):
     """Submit each variant (a bank file, or the solution) to a new course and autograde them all; the course."""
-    course = Course.create(root, [ASSIGNMENT])
+    course = NbgraderCourse.create(root, [ASSIGNMENT])
     for variant in variants:
         answers = {} if variant == "solution" else read_variant(BANK / f"{variant}.py")
         course.submit(ASSIGNMENT, variant, course.student_notebook(ASSIGNMENT, answers))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 from conftest import REPO
-from nbgrader_course import Course, answer_cells, nbgrader
+from nbgrader_course import NbgraderCourse, answer_cells, nbgrader
 
 ASSIGNMENT = "ex03_cnn"
 SOURCE = REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -29,7 +29,7 @@ def comparable(notebook) -> list:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    return Course.create(tmp_path_factory.mktemp("ex03_release"), [ASSIGNMENT])
+    return NbgraderCourse.create(tmp_path_factory.mktemp("ex03_release"), [ASSIGNMENT])
 
 
 def test_is_the_committed_release_what_generate_assignment_makes(course):

@@ -14,7 +14,7 @@ import os
 import nbformat
 import numpy as np
 import pytest
-from nbgrader_course import REPO, Course, answer_cells, hidden_regions, nbgrader, owner
+from nbgrader_course import REPO, NbgraderCourse, answer_cells, hidden_regions, nbgrader, owner
 
 ASSIGNMENTS = ("ex01_convolution", "ex02_pooling")
 REGENERATE = "regenerate it with `.venv/bin/nbgrader generate_assignment {} --force --no-db`"
@@ -113,7 +113,7 @@ def test_is_the_release_free_of_solutions_hidden_tests_and_outputs(assignment):
 
 @pytest.mark.slow
 def test_is_the_release_a_fresh_generate_assignment_of_the_sources(tmp_path):
-    course = Course.create(tmp_path, ASSIGNMENTS)
+    course = NbgraderCourse.create(tmp_path, ASSIGNMENTS)
     for assignment in ASSIGNMENTS:
         fresh = sorted(path.name for path in (tmp_path / "exercises" / assignment).iterdir())
         stored = sorted(path.name for path in (REPO / "exercises" / assignment).iterdir())

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils.grading.sandbox import IsolationWarning, Limits, Sandbox, SandboxError, decode, default_layout, encode
+from course_utils.grading.sandbox import IsolationWarning, Sandbox, SandboxLimits, default_layout
+from course_utils.grading.wire import SandboxError, decode, encode
 
 PROBE = """
 import os, socket, sys
@@ -179,7 +180,7 @@ def test_does_the_sandbox_run_on_one_cpu(sandbox):
 
 def test_is_a_memory_bomb_stopped_by_the_address_space_limit():
     """Does allocating far beyond the memory limit raise MemoryError in the tests, without harming the grader?"""
-    with Sandbox(Limits(memory_mb=1024)) as box:
+    with Sandbox(SandboxLimits(memory_mb=1024)) as box:
         box.load([PROBE])
         with pytest.raises(MemoryError):
             box.call("allocate", (4096,))
@@ -188,7 +189,7 @@ def test_is_a_memory_bomb_stopped_by_the_address_space_limit():
 
 def test_is_an_infinite_loop_stopped_by_the_call_timeout():
     """Does a call that never returns become a SandboxError after the wall-clock limit, and the next call work?"""
-    with Sandbox(Limits(call_timeout=2)) as box:
+    with Sandbox(SandboxLimits(call_timeout=2)) as box:
         box.load([PROBE])
         started = time.monotonic()
         with pytest.raises(SandboxError, match="did not finish within 2 s"):
@@ -199,7 +200,7 @@ def test_is_an_infinite_loop_stopped_by_the_call_timeout():
 
 def test_is_an_infinite_loop_stopped_by_the_cpu_limit():
     """Does the CPU-seconds limit stop a busy loop even when the wall-clock limit is long?"""
-    with Sandbox(Limits(cpu_seconds=1, call_timeout=60)) as box:
+    with Sandbox(SandboxLimits(cpu_seconds=1, call_timeout=60)) as box:
         box.load([PROBE])
         with pytest.raises(SandboxError, match="CPU time limit"):
             box.call("spin")

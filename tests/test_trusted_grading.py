@@ -13,9 +13,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbgrader_course import Course, answer_cells, points_by_function, read_variant, solution_code
+from nbgrader_course import NbgraderCourse, answer_cells, points_by_function, read_variant, solution_code
 
-from course_utils.grading.sandbox import Limits, Sandbox
+from course_utils.grading.sandbox import Sandbox, SandboxLimits
 from course_utils.grading.trusted import TRUSTED_NOTE, apply_regrade, regradable, regrade, regrade_submission
 
 REPO = Path(__file__).resolve().parent.parent
@@ -163,7 +163,7 @@ def test_does_an_ipython_magic_in_an_answer_cell_work():
 def test_does_code_that_never_finishes_loading_fail_every_test():
     """Does an answer cell that loops forever score 0 everywhere, within the load timeout?"""
     code = "while True:\n    pass\n\ndef window_count(n, k):\n    return n - k + 1"
-    results = trusted_points("ex_trusted", {"window_count": code}, limits=Limits(load_timeout=3))
+    results = trusted_points("ex_trusted", {"window_count": code}, limits=SandboxLimits(load_timeout=3))
     assert all(v.points == 0 and "did not finish within 3 s" in v.message for v in results.values())
 
 
@@ -232,7 +232,7 @@ def test_does_the_trusted_path_undo_what_fools_nbgrader(tmp_path):
     exactly nbgrader's scores and messages?"""
     assignment = "ex02_pooling"
     attacks = ("patch_checks", "read_files", "gc_reference", "fake_array")
-    course = Course.create(tmp_path / "course", [assignment])
+    course = NbgraderCourse.create(tmp_path / "course", [assignment])
     students = {"alice": {}, "bob": {"avg_pool2d": HONEST_BUG}}
     students.update(
         {attack.replace("_", ""): read_variant(REDTEAM / assignment / f"{attack}.py") for attack in attacks}

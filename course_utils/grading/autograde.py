@@ -6,7 +6,7 @@ merges it into the main gradebook itself, one at a time. A result records the ha
 assignment's source and of the limits it was graded under, so a rerun — after Ctrl-C, a crash, or new
 submissions — grades only what is missing or changed, and ends with the grades of one uninterrupted run.
 
-Limits: a per-cell timeout (nbgrader interrupts the cell and goes on), a per-submission wall-clock limit (the
+GradingLimits: a per-cell timeout (nbgrader interrupts the cell and goes on), a per-submission wall-clock limit (the
 worker and its kernel are killed, the submission scores 0) and a per-kernel memory cap (``RLIMIT_AS``; the
 student's cell gets a ``MemoryError``).
 """
@@ -33,7 +33,7 @@ from ..training import NO_GPU_ENV, SHARED_GPU_ENV
 from .workspace import Course, CourseError, hash_folder, write_json
 
 #: Default limits per execution profile; the command-line options override each one.
-PROFILES = {
+PROFILE_LIMITS = {
     # CPU runners: several kernels at once, each capped in memory and threads.
     "cpu": {"cell_timeout": 300, "timeout": 1800, "memory_mb": 8192},
     # GPU runners: one kernel owns the GPU; CUDA reserves address space far beyond RAM, so no RLIMIT_AS.
@@ -42,7 +42,7 @@ PROFILES = {
 
 
 @dataclass
-class Limits:
+class GradingLimits:
     profile: str
     cell_timeout: int
     timeout: int
@@ -56,11 +56,11 @@ class Limits:
         timeout: int | None,
         memory_mb: int | None,
         configured_cell_timeout: int | None = None,
-    ) -> Limits:
+    ) -> GradingLimits:
         """The limits of ``profile`` with the command line's values where given. The cell timeout is the command
         line's, else the larger of nbgrader_config.py's and the profile's (a configuration can give cells more time,
         never less than the profile needs)."""
-        base = PROFILES[profile]
+        base = PROFILE_LIMITS[profile]
         return cls(
             profile,
             cell_timeout or max(configured_cell_timeout or 0, base["cell_timeout"]),
@@ -98,7 +98,7 @@ class Worker:
     """A worker process, restarted after it is killed for a limit."""
 
     def __init__(
-        self, index: int, course: Course, limits: Limits, scratch: Path, snapshot: Path, log: Path, threads: int
+        self, index: int, course: Course, limits: GradingLimits, scratch: Path, snapshot: Path, log: Path, threads: int
     ):
         self.index, self.course, self.limits, self.threads = index, course, limits, threads
         self.workdir = scratch / f"worker-{index}"
@@ -284,7 +284,7 @@ def autograde(
     *,
     jobs: int,
     students: list[str] | None = None,
-    limits: Limits,
+    limits: GradingLimits,
     shard: tuple[int, int] | None = None,
     force: bool = False,
     echo=print,
@@ -333,7 +333,7 @@ def autograde(
     )
     new_results: dict[str, dict] = {}
     if tasks:
-        new_results = _run(course, assignment_id, tasks, keys, parts, jobs, limits, scratch)
+        new_results = _grade_in_workers(course, assignment_id, tasks, keys, parts, jobs, limits, scratch)
     results = course.results(assignment_id)
     import_results(course, assignment_id, {s: r for s, r in results.items() if s in submitted})
     for student in chosen:
@@ -345,14 +345,14 @@ def autograde(
     return new_results
 
 
-def _run(
+def _grade_in_workers(
     course: Course,
     assignment_id: str,
     tasks: list[dict],
     keys: dict,
     parts: list[dict],
     jobs: int,
-    limits: Limits,
+    limits: GradingLimits,
     scratch: Path,
 ) -> dict[str, dict]:
     scratch.mkdir(parents=True, exist_ok=True)

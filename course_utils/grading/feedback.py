@@ -11,6 +11,9 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from nbgrader.utils import is_grade
+
+from .cells import grade_id
 from .workspace import Course, CourseError
 
 HIDDEN_BEGIN = "BEGIN HIDDEN TESTS"
@@ -45,9 +48,8 @@ def _test_sources(course: Course, assignment_id: str) -> dict[tuple[str, str], s
     for name in course.notebook_names(assignment_id):
         nb = nbformat.read(course.source_dir / assignment_id / f"{name}.ipynb", as_version=4)
         for cell in nb.cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if meta.get("grade") and cell.cell_type == "code":
-                sources[(name, meta["grade_id"])] = visible_source(cell.source)
+            if is_grade(cell) and cell.cell_type == "code":
+                sources[(name, grade_id(cell))] = visible_source(cell.source)
     return sources
 
 

@@ -39,14 +39,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from .sandbox import Limits, Sandbox, default_layout
+from nbgrader.utils import is_grade, is_solution
+
+from .cells import NullShell, as_python, grade_id
+from .sandbox import Sandbox, SandboxLimits, default_layout
 
 #: Libraries whose objects cannot cross the sandbox boundary as plain data.
 UNREGRADABLE_IMPORTS = re.compile(r"^\s*(import|from)\s+(tensorflow|torch)\b", re.MULTILINE)
 #: Keras's own imports need a larger sandbox (TensorFlow maps gigabytes of address space and loads for seconds;
 #: TensorFlow and XLA start tens of threads, and the process limit counts threads of all sandboxes together).
 KERAS_IMPORTS = re.compile(r"^\s*(import|from)\s+keras\b", re.MULTILINE)
-KERAS_LIMITS = Limits(
+KERAS_LIMITS = SandboxLimits(
     cpu_seconds=120, memory_mb=8192, open_files=256, processes=512, call_timeout=60.0, load_timeout=120.0
 )
 #: Shown in a regraded test cell's output.
@@ -79,13 +82,12 @@ def source_cells(notebook) -> list[Cell]:
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            cells.append(Cell("answer", meta.get("grade_id"), cell.source))
-        elif meta.get("grade"):
-            cells.append(Cell("test", meta.get("grade_id"), cell.source, float(meta.get("points", 0))))
+        if is_solution(cell):
+            cells.append(Cell("answer", grade_id(cell), cell.source))
+        elif is_grade(cell):
+            cells.append(Cell("test", grade_id(cell), cell.source, float(cell.metadata.nbgrader.get("points", 0))))
         else:
-            cells.append(Cell("setup", meta.get("grade_id"), cell.source))
+            cells.append(Cell("setup", grade_id(cell), cell.source))
     tests = [index for index, cell in enumerate(cells) if cell.kind == "test"]
     return cells[: tests[-1] + 1] if tests else cells
 
@@ -102,25 +104,10 @@ def student_answers(cells: list[Cell], submitted) -> dict[str, str]:
     for cell in submitted.cells:
         if cell.get("cell_type") != "code":
             continue
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", cell.get("id"))
-        if grade_id in wanted and grade_id not in answers:
-            answers[grade_id] = cell.get("source", "")
+        name = grade_id(cell) or cell.get("id")
+        if name in wanted and name not in answers:
+            answers[name] = cell.get("source", "")
     return answers
-
-
-def _python(source: str) -> str:
-    """Cell source with IPython syntax (magics, ``!`` commands) turned into calls of ``get_ipython()``."""
-    try:
-        compile(source, "<cell>", "exec")
-        return source
-    except (SyntaxError, ValueError):
-        pass
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    try:
-        return TransformerManager().transform_cell(source)
-    except Exception:  # leave it to the compiler to report
-        return source
 
 
 def _defined_names(source: str) -> list[str]:
@@ -252,19 +239,12 @@ def _proxy(sandbox: Sandbox, name: str, source: str | None, module: str = "__mai
     return function
 
 
-class _Shell:
-    """``get_ipython()`` in the trusted namespace: magics do nothing."""
-
-    def __getattr__(self, name):
-        return lambda *args, **kwargs: None
-
-
-def _run(source: str, namespace: dict, name: str) -> tuple[Exception | None, str]:
+def _run_trusted(source: str, namespace: dict, name: str) -> tuple[Exception | None, str]:
     """Run trusted code; return the exception it raised (or None) and what it printed on stdout."""
     printed = io.StringIO()
     try:
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
-            exec(compile(_python(source), name, "exec"), namespace)
+            exec(compile(as_python(source), name, "exec"), namespace)
     except Exception as error:
         return error, printed.getvalue()
     return None, printed.getvalue()
@@ -274,7 +254,7 @@ def regrade(
     source_notebook,
     submitted_notebook,
     *,
-    limits: Limits | None = None,
+    limits: SandboxLimits | None = None,
     hide: list[str | Path] = (),
     report: dict | None = None,
 ) -> dict[str, Verdict]:
@@ -282,7 +262,7 @@ def regrade(
 
     Both arguments are notebooks or paths to them. A verdict's ``message`` is "" for a passed test, else the
     exception's type and message. ``limits``: the sandbox's (default: :data:`KERAS_LIMITS` for a notebook that
-    imports Keras, else :class:`Limits`). ``hide``: folders the sandbox must not see even where they lie inside a
+    imports Keras, else :class:`SandboxLimits`). ``hide``: folders the sandbox must not see even where they lie inside a
     visible one (the course directory, the grading workspace). ``report``, when given, receives the sandbox's
     ``isolation`` and ``warning`` ("" when fully isolated).
     """
@@ -296,11 +276,11 @@ def regrade(
         limits = KERAS_LIMITS
     answers = student_answers(cells, read(submitted_notebook))
     program = [
-        _python(answers.get(cell.grade_id, "") if cell.kind == "answer" else cell.source)
+        as_python(answers.get(cell.grade_id, "") if cell.kind == "answer" else cell.source)
         for cell in cells
         if cell.kind != "test"
     ]
-    student_code = [_python(answers.get(cell.grade_id, "")) for cell in cells if cell.kind == "answer"]
+    student_code = [as_python(answers.get(cell.grade_id, "")) for cell in cells if cell.kind == "answer"]
     layout = default_layout(
         hide=[
             *hide,
@@ -336,15 +316,15 @@ def regrade(
                     bindings[name] = sandbox.get(name)
                 except Exception:  # not plain data: tests that use it fail with a NameError
                     continue
-        namespace: dict = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": _Shell}
+        namespace: dict = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": NullShell}
         for cell in cells:
             if cell.kind == "setup":
-                _run(cell.source, namespace, f"<setup {cell.grade_id}>")
+                _run_trusted(cell.source, namespace, f"<setup {cell.grade_id}>")
             elif cell.kind == "answer":
                 namespace.update({n: bindings[n] for n in _defined_names(cell.source) if n in bindings})
             else:
                 namespace.update(bindings)
-                error, printed = _run(cell.source, namespace, f"<test {cell.grade_id}>")
+                error, printed = _run_trusted(cell.source, namespace, f"<test {cell.grade_id}>")
                 message = "" if error is None else f"{type(error).__name__}: {error}".strip().rstrip(":")
                 results[cell.grade_id] = Verdict(cell.points if error is None else 0.0, cell.points, message, printed)
     return results
@@ -357,10 +337,9 @@ def rewrite_outputs(notebook_path: str | Path, results: dict[str, Verdict]) -> N
 
     notebook = nbformat.read(str(notebook_path), as_version=4)
     for cell in notebook.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if cell.cell_type != "code" or grade_id not in results:
+        if cell.cell_type != "code" or grade_id(cell) not in results:
             continue
-        verdict = results[grade_id]
+        verdict = results[grade_id(cell)]
         outputs = [nbformat.v4.new_output("stream", name="stdout", text=verdict.printed)] if verdict.printed else []
         if verdict.points < verdict.max_points:
             ename, _, evalue = verdict.message.partition(": ")
@@ -407,8 +386,8 @@ def apply_regrade(
         if notebook is None:
             submission = book.find_submission(assignment, student)
             notebook = next(nb.name for nb in submission.notebooks if set(results) <= {g.name for g in nb.grades})
-        for grade_id, verdict in results.items():
-            book.find_grade(grade_id, notebook, assignment, student).auto_score = verdict.points
+        for cell_id, verdict in results.items():
+            book.find_grade(cell_id, notebook, assignment, student).auto_score = verdict.points
         book.db.commit()
     if autograded is None and course is not None:
         candidate = course / "autograded" / student / assignment / f"{notebook}.ipynb"
@@ -424,7 +403,7 @@ def regrade_submission(
     autograded_folder: str | Path | None = None,
     *,
     hide: list[str | Path] = (),
-    limits: Limits | None = None,
+    limits: SandboxLimits | None = None,
 ) -> list[str]:
     """Regrade one submission of ``course autograde`` and make the trusted result its result.
 

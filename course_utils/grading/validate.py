@@ -9,6 +9,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from nbgrader.utils import is_grade
+
+from .cells import grade_id
 from .workspace import CourseError
 
 
@@ -33,16 +36,15 @@ def validate(notebook: Path, timeout: int = 300, echo=print) -> bool:
     client.execute(stderr=subprocess.DEVNULL)  # the kernel's own start-up notices are not the student's concern
     passed = failed = 0
     for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if not (meta.get("grade") and cell.cell_type == "code"):
+        if not (is_grade(cell) and cell.cell_type == "code"):
             continue
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         if errors:
             failed += 1
-            echo(f"FAILED {meta['grade_id']}: {errors[0].get('ename')}: {errors[0].get('evalue')}")
+            echo(f"FAILED {grade_id(cell)}: {errors[0].get('ename')}: {errors[0].get('evalue')}")
         else:
             passed += 1
-            echo(f"passed {meta['grade_id']}")
+            echo(f"passed {grade_id(cell)}")
     if passed + failed == 0:
         echo(f"{notebook.name}: no tests found (is this a course notebook?)")
         return False

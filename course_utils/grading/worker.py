@@ -16,7 +16,10 @@ import sys
 import time
 from pathlib import Path
 
+from nbgrader.utils import is_grade
+
 from ..training import NO_GPU_ENV, TRAINED_OUTSIDE_ENV
+from .cells import grade_id
 from .namespaces import die_with_parent
 from .workspace import Course, skip_iri_grammar
 
@@ -127,10 +130,9 @@ def _cell_errors(autograded: Path, notebooks: list[str]) -> tuple[dict, list[str
             continue
         nb = nbformat.read(path, as_version=4)
         for index, cell in enumerate(nb.cells):
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if meta.get("grade") and MISSING_CELL_MARK in cell.source.split("\n", 1)[0]:
+            if is_grade(cell) and MISSING_CELL_MARK in cell.source.split("\n", 1)[0]:
                 notes.append(
-                    f"{name}.ipynb: test cell {meta.get('grade_id')!r} was deleted or changed in the "
+                    f"{name}.ipynb: test cell {grade_id(cell)!r} was deleted or changed in the "
                     f"submission and was restored from the source"
                 )
             for output in cell.get("outputs", []):
@@ -142,8 +144,8 @@ def _cell_errors(autograded: Path, notebooks: list[str]) -> tuple[dict, list[str
                     message = "CellTimeoutError: the cell ran past the per-cell time limit (infinite loop?)"
                 if output.get("ename") == "MemoryError":
                     notes.append(f"{name}.ipynb: cell {index + 1} ran out of memory (the per-kernel limit)")
-                if meta.get("grade") and cell.cell_type == "code":
-                    errors[(name, meta["grade_id"])] = message[:MAX_MESSAGE]
+                if is_grade(cell) and cell.cell_type == "code":
+                    errors[(name, grade_id(cell))] = message[:MAX_MESSAGE]
     return errors, notes
 
 

@@ -1,0 +1,242 @@
+"""The sandboxed process itself: ``python -I -m course_utils.grading.sandbox_process CONFIG`` (started by
+:class:`.sandbox.Sandbox`). It confines itself (namespaces, a fresh read-only root, resource limits, one CPU),
+then loads the student's code and answers calls with :mod:`.wire` messages until its pipe closes.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .cells import NullShell
+from .namespaces import (
+    CLONE_NEWIPC,
+    CLONE_NEWNET,
+    CLONE_NEWNS,
+    CLONE_NEWPID,
+    CLONE_NEWUSER,
+    MS_BIND,
+    MS_NODEV,
+    MS_NOEXEC,
+    MS_NOSUID,
+    MS_PRIVATE,
+    MS_RDONLY,
+    MS_REC,
+    MS_REMOUNT,
+    PR_SET_NO_NEW_PRIVS,
+    bind_readonly,
+    check_result,
+    die_with_parent,
+    drop_capabilities,
+    load_libc,
+    mount,
+)
+from .sandbox import NOBODY
+from .wire import MAX_ERROR_TEXT, RAISABLE, Unsupported, decode, encode, read_message, write_message
+
+#: Folders of the host shown read-only inside the sandbox (when they exist).
+SYSTEM_FOLDERS = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc")
+#: Device files bound into the sandbox's /dev.
+DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+
+
+def _show(libc, root: str, path: str) -> None:
+    """Make host ``path`` visible at the same place under ``root`` (symlinks copied, folders bound read-only)."""
+    inside = root + path
+    if os.path.lexists(inside) and (os.path.islink(inside) or os.path.ismount(inside)):
+        return
+    if os.path.islink(path):
+        os.makedirs(os.path.dirname(inside), exist_ok=True)
+        os.symlink(os.readlink(path), inside)
+        return
+    if os.path.isdir(path):
+        os.makedirs(inside, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(inside), exist_ok=True)
+        open(inside, "a").close()
+    bind_readonly(libc, path, inside)
+
+
+def _build_root(libc, root: str, layout: dict, limits: dict) -> None:
+    """A fresh root under ``root``: system folders, kept folders, /dev, /proc, an empty /tmp; hidden paths empty."""
+    mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
+    mount(libc, "tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    for folder in SYSTEM_FOLDERS:
+        if os.path.lexists(folder):
+            _show(libc, root, folder)
+    for path in layout["hide"]:
+        if os.path.isdir(root + path):
+            mount(libc, "tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=0755")
+    for path in layout["keep"]:
+        if os.path.exists(path):
+            _show(libc, root, path)
+    os.makedirs(root + "/dev", exist_ok=True)
+    mount(libc, "tmpfs", root + "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=4k,mode=0755")
+    for device in DEVICES:
+        if os.path.exists(device):
+            open(root + device, "a").close()
+            mount(libc, device, root + device, None, MS_BIND)
+    os.makedirs(root + "/proc", exist_ok=True)
+    mount(libc, "proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    os.makedirs(root + "/tmp", exist_ok=True)
+    mount(libc, "tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits['file_mb'] * 4}m,mode=1777")
+    mount(libc, None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _confine(config: dict) -> tuple[str, str]:
+    """Enter the namespaces and the fresh root; return (isolation, warning). Forks: the caller becomes PID 1."""
+    libc = load_libc()
+    root = config["root"]
+    as_root = os.geteuid() == 0
+    uid, gid = os.getuid(), os.getgid()
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | (0 if as_root else CLONE_NEWUSER)
+    try:
+        check_result(libc.unshare(flags), "unshare")
+    except OSError as error:
+        return "limits only", f"{error} (no user/mount/network namespaces here)"
+    if not as_root:
+        Path("/proc/self/setgroups").write_text("deny")
+        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+    child = os.fork()
+    if child:  # the intermediate process: wait for PID 1 of the new namespace and report how it ended
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _, status = os.waitpid(child, 0)
+        os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
+    die_with_parent()
+    _build_root(libc, root, config["layout"], config["limits"])
+    os.chroot(root)
+    os.makedirs("/tmp/work", exist_ok=True)
+    if as_root:
+        os.setgroups([])
+        os.chown("/tmp/work", NOBODY, NOBODY)
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+    else:
+        drop_capabilities(libc)
+    os.chdir("/tmp/work")
+    check_result(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl")
+    return ("namespaces (mount, network, pid" + ("" if as_root else ", user") + f"), uid {os.getuid()}"), ""
+
+
+def _limit_resources(limits: dict) -> None:
+    import resource
+
+    megabyte = 2**20
+    for name, value in (
+        (resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1)),
+        (resource.RLIMIT_AS, (limits["memory_mb"] * megabyte,) * 2),
+        (resource.RLIMIT_FSIZE, (limits["file_mb"] * megabyte,) * 2),
+        (resource.RLIMIT_NOFILE, (limits["open_files"],) * 2),
+        (resource.RLIMIT_CORE, (0, 0)),
+    ):
+        resource.setrlimit(name, value)
+    if os.getuid() == NOBODY:  # counts every process of the uid, so only meaningful for the sandbox's own uid
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"],) * 2)
+    # PID 1 of a namespace ignores SIGXCPU's default action: end with the status that names it (the hard limit,
+    # one second later, kills with SIGKILL if the handler is replaced)
+    signal.signal(signal.SIGXCPU, lambda *_: os._exit(128 + signal.SIGXCPU))
+
+
+def _error(error: BaseException) -> dict:
+    base = next((c for c in type(error).__mro__ if c.__name__ in RAISABLE and RAISABLE[c.__name__] is c), RuntimeError)
+    try:
+        message = str(error)[:MAX_ERROR_TEXT]
+    except Exception:  # the student's __str__ may fail too
+        message = "(the message could not be read)"
+    return {"type": base.__name__, "name": type(error).__name__, "message": message}
+
+
+def serve(read_fd: int, write_fd: int) -> None:
+    """Answer requests until the trusted side closes the pipe."""
+    namespace: dict = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": NullShell}
+    while True:
+        try:
+            header, blobs = read_message(read_fd)
+        except EOFError:
+            return
+        op = header.get("op")
+        answer: dict = {}
+        out: list[bytes] = []
+        try:
+            if op == "load":
+                errors = []
+                for index, source in enumerate(header["cells"]):
+                    try:
+                        exec(compile(source, f"<cell {index}>", "exec"), namespace)
+                        errors.append(None)
+                    except BaseException as error:  # SystemExit included: a cell's end, not the sandbox's
+                        errors.append(_error(error))
+                answer = {"errors": errors}
+            elif op == "kinds":
+                answer = {
+                    "kinds": {
+                        name: (
+                            "missing" if name not in namespace else "function" if callable(namespace[name]) else "value"
+                        )
+                        for name in header["names"]
+                    }
+                }
+            elif op == "get":
+                answer = {"value": encode(namespace[header["name"]], out)}
+            elif op == "call":
+                function = namespace[header["name"]]
+                args, kwargs = decode(header["args"], blobs), decode(header["kwargs"], blobs)
+                arrays = {**{f"argument {i + 1}": a for i, a in enumerate(args)}, **kwargs}
+                before = {key: a.copy() for key, a in arrays.items() if isinstance(a, np.ndarray)}
+                answer = {"value": encode(function(*args, **kwargs), out)}
+                answer["changed"] = [
+                    key
+                    for key, copy in before.items()
+                    if not np.array_equal(copy, arrays[key], equal_nan=copy.dtype.kind in "fc")
+                ]
+            else:
+                answer = {"fatal": f"unknown request {op!r}"}
+        except Unsupported as error:
+            answer, out = (
+                {
+                    "error": {
+                        "type": "TypeError",
+                        "name": "TypeError",
+                        "message": f"{header.get('name')} returned {error}, which the grader "
+                        f"cannot check; return NumPy arrays or plain numbers",
+                    }
+                },
+                [],
+            )
+        except BaseException as error:
+            answer, out = {"error": _error(error)}, []
+        write_message(write_fd, answer, out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    config = json.loads((argv or sys.argv[1:])[0])
+    read_fd, write_fd = config["read_fd"], config["write_fd"]
+    try:
+        die_with_parent()  # end with the grader, even when it is killed
+        if not sys.platform.startswith("linux"):
+            isolation, warning = "limits only", "namespaces are Linux-only"
+        elif config["namespaces_failed"]:
+            isolation, warning = "limits only", f"namespaces failed here ({config['namespaces_failed']})"
+        else:
+            isolation, warning = _confine(config)
+        if warning and os.geteuid() == 0:
+            warning += "; the student's code runs as root"
+        _limit_resources(config["limits"])
+        if config.get("cpu") is not None and hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, {config["cpu"]})
+    except Exception as error:  # report instead of running unconfined
+        write_message(write_fd, {"fatal": f"{type(error).__name__}: {error}"})
+        return
+    write_message(write_fd, {"isolation": isolation, "warning": warning})
+    serve(read_fd, write_fd)
+
+
+if __name__ == "__main__":
+    main()
