@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 
 from benchmarks.common import course_harness, measure_command
-from course_utils.grading.autograde import PROFILE_LIMITS
+from course_utils.grading.limits import PROFILE_LIMITS
 from course_utils.training import PROFILE_ENV, PROFILES
 
 ASSIGNMENT = "ex03_cnn"

@@ -8,11 +8,14 @@ Grading data lives in a workspace outside the repository: ``--workspace DIR``, e
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
 
 from .grading.workspace import Course, CourseError, skip_iri_grammar
+
+log = logging.getLogger("course")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,7 +24,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Release, collect, autograde, feedback, reports "
         "and merge for instructors; `course validate` for students. See GRADING.md.",
     )
-    common = argparse.ArgumentParser(add_help=False)
+    output = argparse.ArgumentParser(add_help=False)
+    verbosity = output.add_mutually_exclusive_group()
+    verbosity.add_argument("-v", "--verbose", action="store_true", help="also say what happens step by step")
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    common = argparse.ArgumentParser(add_help=False, parents=[output])
     common.add_argument(
         "--course-dir", help="the course repository (default: the nearest folder holding nbgrader_config.py)"
     )
@@ -75,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", parents=[common], help="grades CSV, pass rates, histogram")
     report.add_argument("assignment", metavar="ID")
 
-    validate = commands.add_parser("validate", help="students: run a notebook's visible tests")
+    validate = commands.add_parser("validate", parents=[output], help="students: run a notebook's visible tests")
     validate.add_argument("notebook", type=Path, metavar="NOTEBOOK")
     validate.add_argument("--timeout", type=int, default=300, help="seconds per cell")
     return parser
@@ -92,21 +99,23 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         problems = release(course, args.assignments)
         for line in problems:
-            print(f"PROBLEM {line}")
+            log.warning(f"PROBLEM {line}")
         return 1 if problems else 0
     if args.command == "collect":
         from .grading.collect import collect
 
         outcome = collect(course, args.assignment, args.source, args.roster)
         for line in outcome.lines():
-            print(line)
-        print(
+            log.info(line)
+        log.info(
             f"{len(outcome.imported)} student(s) imported or unchanged, {len(outcome.problems)} file(s) not "
             f"imported (listed above); workspace: {course.workspace}"
         )
         return 0
     if args.command == "autograde":
-        from .grading.autograde import GradingLimits, autograde, parse_shard
+        from .grading.autograde import autograde
+        from .grading.limits import GradingLimits
+        from .grading.shards import parse_shard
 
         shard = parse_shard(args.shard)
         jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1) if args.profile == "cpu" else 1
@@ -120,7 +129,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         )
         return 0
     if args.command == "merge":
-        from .grading.autograde import merge
+        from .grading.shards import merge
 
         merge(course, args.assignment, args.shards)
         return 0
@@ -128,25 +137,40 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .grading.feedback import feedback
 
         written = feedback(course, args.assignment, args.student)
-        print(f"wrote {len(written)} feedback page(s) to {course.workspace / 'feedback' / args.assignment}")
+        log.info(f"wrote {len(written)} feedback page(s) to {course.workspace / 'feedback' / args.assignment}")
         return 0
     from .grading.report import report
 
     folder = report(course, args.assignment)
-    print(f"wrote {folder / 'grades.csv'}, {folder / 'summary.html'} and {folder / 'histogram.png'}")
+    log.info(f"wrote {folder / 'grades.csv'}, {folder / 'summary.html'} and {folder / 'histogram.png'}")
     return 0
+
+
+def _configure_logging(level: int) -> None:
+    """What the command says goes to standard output, errors to standard error, as plain lines."""
+    log.setLevel(level)
+    log.handlers.clear()
+    log.propagate = False
+    out = logging.StreamHandler(sys.stdout)
+    out.addFilter(lambda record: record.levelno < logging.ERROR)
+    err = logging.StreamHandler(sys.stderr)
+    err.setLevel(logging.ERROR)
+    for handler in (out, err):
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``course`` console script."""
     args = _parser().parse_args(argv)
+    _configure_logging(logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO)
     # nbgrader creates gradebooks by running the `alembic` script: find it next to this interpreter.
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     skip_iri_grammar()
     try:
         return _dispatch(args)
     except CourseError as error:
-        print(f"course {args.command}: error: {error}", file=sys.stderr)
+        log.error(f"course {args.command}: error: {error}")
         return 2
     except KeyboardInterrupt:
         return 130

@@ -184,6 +184,22 @@ def test_does_release_strip_solutions_and_hidden_tests(released_course):
 
 
 @pytest.mark.slow
+def test_do_quiet_and_verbose_change_what_the_command_says(released_course, tmp_path):
+    """Does -q silence the progress lines, and does -v add the steps (one line per worker started)?"""
+    quiet = course("release", "-q", "--workspace", tmp_path / "ws", cwd=released_course)
+    assert ok(quiet) == ""
+    assert "released exercises/" in ok(course("release", "--workspace", tmp_path / "ws", cwd=released_course))
+    export = _small_export(released_course, tmp_path / "export", names=("amy",))
+    ok(course("collect", ASSIGNMENT, export, "--workspace", tmp_path / "ws", cwd=released_course))
+    verbose = ok(
+        course(
+            "autograde", ASSIGNMENT, "-v", "--jobs", "1", "--workspace", tmp_path / "ws", *LIMITS, cwd=released_course
+        )
+    )
+    assert "worker 0: starting (cpu limits)" in verbose and "amy: graded" in verbose
+
+
+@pytest.mark.slow
 def test_does_release_report_a_solution_left_in_the_student_notebook(tmp_path):
     root = tmp_path / "course"
     shutil.copytree(FIXTURE, root)

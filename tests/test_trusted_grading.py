@@ -16,7 +16,8 @@ import pytest
 from nbgrader_course import NbgraderCourse, answer_cells, points_by_function, read_variant, solution_code
 
 from course_utils.grading.sandbox import Sandbox, SandboxLimits
-from course_utils.grading.trusted import TRUSTED_NOTE, apply_regrade, regradable, regrade, regrade_submission
+from course_utils.grading.trusted import regradable, regrade, regrade_submission
+from course_utils.grading.trusted_results import TRUSTED_NOTE, apply_regrade
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "trusted_course" / "solutions" / "ex_trusted" / "ex_trusted.ipynb"

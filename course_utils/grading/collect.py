@@ -26,6 +26,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .gradebook import open_gradebook
 from .workspace import Course, CourseError
 
 CANVAS = re.compile(r"^(?P<name>.+?)(?:_LATE)?_(?P<uid>\d+)_(?P<sub>\d+)_(?P<file>.+)$")
@@ -290,9 +291,8 @@ def _install(course: Course, assignment_id: str, candidates: list[Candidate], re
 
 def _register_students(course: Course, roster: Roster, students: set[str]) -> None:
     """Add roster students (with names) and every collected student to the gradebook."""
-    from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course.db_path}") as gradebook:
+    with open_gradebook(course.db_path) as gradebook:
         for row in roster.rows:
             gradebook.update_or_create_student(
                 row["student_id"].strip(),

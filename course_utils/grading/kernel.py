@@ -65,9 +65,7 @@ def confine(hide=(), keep=(), writable=()) -> str:
     uid, gid, cwd = os.getuid(), os.getgid(), os.getcwd()
     try:
         namespaces.check_result(libc.unshare(namespaces.CLONE_NEWUSER | namespaces.CLONE_NEWNS), "unshare")
-        Path("/proc/self/setgroups").write_text("deny")
-        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
-        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+        namespaces.map_own_ids(uid, gid)
         stayed_writable = _build_view(libc, hide, keep, writable or [cwd])
     except OSError as error:
         return f"not confined ({error}): {UNCONFINED}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from pathlib import Path
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC = (
     0x20000,
@@ -45,6 +46,14 @@ def check_result(result: int, what: str) -> None:
 
         error = ctypes.get_errno()
         raise OSError(error, f"{what}: {os.strerror(error)}")
+
+
+def map_own_ids(uid: int, gid: int) -> None:
+    """In a new user namespace, map ``uid`` and ``gid`` (the ones before ``unshare``) to themselves, so files keep
+    their owner and the process keeps its own identity (and gives up supplementary groups)."""
+    Path("/proc/self/setgroups").write_text("deny")
+    Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+    Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
 
 
 def die_with_parent() -> None:

@@ -6,9 +6,12 @@ right), and no test of the released notebook may pass (the solutions really were
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from .workspace import Course, CourseError, run_converter
+
+log = logging.getLogger("course")
 
 
 def _validate(course: Course, notebook: Path, *, invert: bool) -> dict:
@@ -21,7 +24,7 @@ def _validate(course: Course, notebook: Path, *, invert: bool) -> dict:
     return Validator(config=config).validate(str(notebook))
 
 
-def release(course: Course, assignment_ids: list[str], echo=print) -> list[str]:
+def release(course: Course, assignment_ids: list[str]) -> list[str]:
     """Regenerate ``exercises/<id>/`` for each id (all when empty); return one problem line per failed check."""
     from nbgrader.converters import GenerateAssignment
 
@@ -50,7 +53,7 @@ def release(course: Course, assignment_ids: list[str], echo=print) -> list[str]:
                     f"notebook pass without a solution (is a solution left in it?)"
                 )
             status = "PROBLEM" if any(p.startswith(f"{assignment_id}/{name}:") for p in problems) else "ok"
-            echo(f"released {released.relative_to(course.course_dir)}: {status}")
+            log.info(f"released {released.relative_to(course.course_dir)}: {status}")
     return problems
 
 

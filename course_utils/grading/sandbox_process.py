@@ -10,7 +10,6 @@ import json
 import os
 import signal
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -35,6 +34,7 @@ from .namespaces import (
     die_with_parent,
     drop_capabilities,
     load_libc,
+    map_own_ids,
     mount,
 )
 from .sandbox import NOBODY
@@ -101,9 +101,7 @@ def _confine(config: dict) -> tuple[str, str]:
     except OSError as error:
         return "limits only", f"{error} (no user/mount/network namespaces here)"
     if not as_root:
-        Path("/proc/self/setgroups").write_text("deny")
-        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
-        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+        map_own_ids(uid, gid)
     child = os.fork()
     if child:  # the intermediate process: wait for PID 1 of the new namespace and report how it ended
         signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -25,24 +25,20 @@ in neither process.
 
 from __future__ import annotations
 
-import ast
 import builtins
 import contextlib
-import importlib
 import io
-import os
 import re
-import sys
-import textwrap
 import types
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from nbgrader.utils import is_grade, is_solution
 
 from .cells import NullShell, as_python, grade_id
 from .sandbox import Sandbox, SandboxLimits, default_layout
+from .student_code import defined_names, function_sources, static_globals
+from .trusted_results import Verdict, rewrite_outputs
 
 #: Libraries whose objects cannot cross the sandbox boundary as plain data.
 UNREGRADABLE_IMPORTS = re.compile(r"^\s*(import|from)\s+(tensorflow|torch)\b", re.MULTILINE)
@@ -52,17 +48,6 @@ KERAS_IMPORTS = re.compile(r"^\s*(import|from)\s+keras\b", re.MULTILINE)
 KERAS_LIMITS = SandboxLimits(
     cpu_seconds=120, memory_mb=8192, open_files=256, processes=512, call_timeout=60.0, load_timeout=120.0
 )
-#: Shown in a regraded test cell's output.
-TRUSTED_NOTE = "(graded again by the trusted grader: the student's code ran in a sandbox, the tests outside it)"
-
-
-class Verdict(NamedTuple):
-    """The trusted result of one test cell: ``message`` is "" for a pass; ``printed`` is what the test printed."""
-
-    points: float
-    max_points: float
-    message: str
-    printed: str = ""
 
 
 @dataclass
@@ -110,124 +95,8 @@ def student_answers(cells: list[Cell], submitted) -> dict[str, str]:
     return answers
 
 
-def _defined_names(source: str) -> list[str]:
-    """Names a cell binds at its top level (functions, classes, assignments), in order."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    names = []
-    for node in _top_level(tree.body):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names.extend(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
-    return list(dict.fromkeys(names))
-
-
-def _top_level(body):
-    """Statements at the top level of a cell, looking inside if/try/with blocks."""
-    for node in body:
-        yield node
-        for child in ("body", "orelse", "finalbody"):
-            yield from _top_level(getattr(node, child, []) if isinstance(node, (ast.If, ast.Try, ast.With)) else [])
-        for handler in getattr(node, "handlers", []) if isinstance(node, ast.Try) else []:
-            yield from _top_level(handler.body)
-
-
-class _Symbol(types.ModuleType):
-    """A dotted name the trusted process did not import (``tensorflow.nn``); attributes extend the name."""
-
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return _Symbol(f"{self.__name__}.{name}")
-
-
-def _resolve(dotted: str):
-    """The object a dotted name refers to, through modules already imported here; else a :class:`_Symbol`."""
-    parts = dotted.split(".")
-    if parts[0] not in sys.modules:
-        return _Symbol(dotted)
-    obj = sys.modules[parts[0]]
-    for index, part in enumerate(parts[1:], start=1):
-        prefix = ".".join(parts[: index + 1])
-        try:
-            obj = getattr(obj, part)
-        except Exception:  # a submodule not imported yet: import it only from a library already loaded
-            try:
-                obj = importlib.import_module(prefix)
-            except Exception:
-                return _Symbol(dotted)
-    return obj
-
-
-def _static_globals(sources: list[str], functions: dict) -> dict:
-    """What the student's code's global names refer to, found without running it: its imports, simple aliases
-    (``f = np.convolve``) and its own functions (``functions``: name → proxy)."""
-    names: dict = {}
-    for source in sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        for node in _top_level(tree.body):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        names[alias.asname] = _resolve(alias.name)
-                    else:
-                        names[alias.name.split(".")[0]] = _resolve(alias.name.split(".")[0])
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for alias in node.names:
-                    if alias.name != "*":
-                        names[alias.asname or alias.name] = _resolve(f"{node.module}.{alias.name}")
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in functions:
-                names[node.name] = functions[node.name]
-            elif (
-                isinstance(node, ast.Assign)
-                and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)
-                and isinstance(node.value, (ast.Name, ast.Attribute))
-            ):
-                value = _static_value(node.value, names)
-                if value is not None:
-                    names[node.targets[0].id] = value
-    return names
-
-
-def _static_value(node, names: dict):
-    if isinstance(node, ast.Name):
-        return names.get(node.id)
-    parent = _static_value(node.value, names)
-    try:
-        return None if parent is None else getattr(parent, node.attr, None)
-    except Exception:
-        return None
-
-
-def _function_sources(sources: list[str]) -> dict[str, str | None]:
-    """name → source of its ``def`` (decorators included), when the last top-level binding of the name is that
-    ``def``; None when the name is last bound some other way (an assignment, ``exec``, a loop)."""
-    found: dict[str, str | None] = {}
-    for source in sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        lines = source.splitlines()
-        for node in _top_level(tree.body):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-                found[node.name] = textwrap.dedent("\n".join(lines[first - 1 : node.end_lineno]))
-            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.ClassDef)):
-                found.update(dict.fromkeys(_defined_names(ast.unparse(node))))
-    return found
-
-
 def _proxy(sandbox: Sandbox, name: str, source: str | None, module: str = "__main__"):
-    """A function that calls ``name`` inside ``sandbox``; its globals are filled in by :func:`_static_globals`."""
+    """A function that calls ``name`` inside ``sandbox``; its globals are filled in by :func:`static_globals`."""
 
     def proxy(*args, **kwargs):
         return sandbox.call(name, args, kwargs)
@@ -289,7 +158,7 @@ def regrade(
     )
     results: dict[str, Verdict] = {}
     with Sandbox(limits, layout) as sandbox:
-        asked = [name for cell in cells if cell.kind == "answer" for name in _defined_names(cell.source)]
+        asked = [name for cell in cells if cell.kind == "answer" for name in defined_names(cell.source)]
         try:
             sandbox.load(program)
             kinds = sandbox.kinds(asked)
@@ -302,9 +171,9 @@ def regrade(
         finally:  # the sandbox has started (or failed to): say how isolated it was
             if report is not None:
                 report.update(isolation=sandbox.isolation, warning=sandbox.warning)
-        sources = _function_sources(student_code)
+        sources = function_sources(student_code)
         proxies = {name: _proxy(sandbox, name, source) for name, source in sources.items()}
-        static = _static_globals([c.source for c in cells if c.kind == "setup"] + student_code, proxies)
+        static = static_globals([c.source for c in cells if c.kind == "setup"] + student_code, proxies)
         for function in proxies.values():
             function.__globals__.update(static)
         bindings: dict = {}
@@ -321,79 +190,13 @@ def regrade(
             if cell.kind == "setup":
                 _run_trusted(cell.source, namespace, f"<setup {cell.grade_id}>")
             elif cell.kind == "answer":
-                namespace.update({n: bindings[n] for n in _defined_names(cell.source) if n in bindings})
+                namespace.update({n: bindings[n] for n in defined_names(cell.source) if n in bindings})
             else:
                 namespace.update(bindings)
                 error, printed = _run_trusted(cell.source, namespace, f"<test {cell.grade_id}>")
                 message = "" if error is None else f"{type(error).__name__}: {error}".strip().rstrip(":")
                 results[cell.grade_id] = Verdict(cell.points if error is None else 0.0, cell.points, message, printed)
     return results
-
-
-def rewrite_outputs(notebook_path: str | Path, results: dict[str, Verdict]) -> None:
-    """Make the regraded test cells of an autograded notebook show the trusted run (nbgrader's feedback reads them):
-    what the test printed there and, for a failed test, one error output with the trusted message."""
-    import nbformat
-
-    notebook = nbformat.read(str(notebook_path), as_version=4)
-    for cell in notebook.cells:
-        if cell.cell_type != "code" or grade_id(cell) not in results:
-            continue
-        verdict = results[grade_id(cell)]
-        outputs = [nbformat.v4.new_output("stream", name="stdout", text=verdict.printed)] if verdict.printed else []
-        if verdict.points < verdict.max_points:
-            ename, _, evalue = verdict.message.partition(": ")
-            evalue = f"{evalue}\n{TRUSTED_NOTE}"
-            outputs.append(
-                nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
-            )
-        cell.outputs = outputs
-    # nbgrader leaves autograded notebooks read-only: write a new file in its place, with the same mode
-    path = Path(notebook_path)
-    partial = path.with_name(path.name + ".partial")
-    nbformat.write(notebook, str(partial))
-    os.chmod(partial, path.stat().st_mode)
-    os.replace(partial, path)
-
-
-def apply_regrade(
-    gradebook: str | Path,
-    assignment: str,
-    student: str,
-    results: dict[str, Verdict],
-    *,
-    notebook: str | None = None,
-    autograded: str | Path | None = None,
-) -> None:
-    """Store ``results`` (from :func:`regrade`) as the auto scores in a real nbgrader gradebook.
-
-    gradebook  : a database URL (``sqlite:///...``), a ``gradebook.db`` file or an nbgrader course directory
-                 (then ``<course>/autograded/<student>/<assignment>/<notebook>.ipynb`` is rewritten too).
-    notebook   : the notebook's name; by default the submitted notebook that has these grade cells.
-    autograded : the autograded notebook to rewrite with :func:`rewrite_outputs` (default: see above).
-    """
-    from nbgrader.api import Gradebook
-
-    course = None
-    if str(gradebook).startswith(("sqlite:", "postgresql:", "mysql:")):
-        url = str(gradebook)
-    elif Path(gradebook).is_dir():
-        course = Path(gradebook)
-        url = f"sqlite:///{course / 'gradebook.db'}"
-    else:
-        url = f"sqlite:///{gradebook}"
-    with Gradebook(url) as book:
-        if notebook is None:
-            submission = book.find_submission(assignment, student)
-            notebook = next(nb.name for nb in submission.notebooks if set(results) <= {g.name for g in nb.grades})
-        for cell_id, verdict in results.items():
-            book.find_grade(cell_id, notebook, assignment, student).auto_score = verdict.points
-        book.db.commit()
-    if autograded is None and course is not None:
-        candidate = course / "autograded" / student / assignment / f"{notebook}.ipynb"
-        autograded = candidate if candidate.is_file() else None
-    if autograded is not None:
-        rewrite_outputs(autograded, results)
 
 
 def regrade_submission(

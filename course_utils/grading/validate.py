@@ -6,6 +6,7 @@ only when every test passes. The hidden tests that grade the submission are not 
 
 from __future__ import annotations
 
+import logging
 import subprocess
 from pathlib import Path
 
@@ -14,8 +15,10 @@ from nbgrader.utils import is_grade
 from .cells import grade_id
 from .workspace import CourseError
 
+log = logging.getLogger("course")
 
-def validate(notebook: Path, timeout: int = 300, echo=print) -> bool:
+
+def validate(notebook: Path, timeout: int = 300) -> bool:
     """Execute ``notebook`` (in its folder) and print one line per test; return whether all passed."""
     import nbformat
     from nbclient import NotebookClient
@@ -41,14 +44,14 @@ def validate(notebook: Path, timeout: int = 300, echo=print) -> bool:
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         if errors:
             failed += 1
-            echo(f"FAILED {grade_id(cell)}: {errors[0].get('ename')}: {errors[0].get('evalue')}")
+            log.info(f"FAILED {grade_id(cell)}: {errors[0].get('ename')}: {errors[0].get('evalue')}")
         else:
             passed += 1
-            echo(f"passed {grade_id(cell)}")
+            log.info(f"passed {grade_id(cell)}")
     if passed + failed == 0:
-        echo(f"{notebook.name}: no tests found (is this a course notebook?)")
+        log.info(f"{notebook.name}: no tests found (is this a course notebook?)")
         return False
-    echo(
+    log.info(
         f"{notebook.name}: {passed} of {passed + failed} visible tests passed"
         + ("" if failed else " — hidden tests will check more cases when it is graded")
     )

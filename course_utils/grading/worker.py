@@ -20,6 +20,7 @@ from nbgrader.utils import is_grade
 
 from ..training import NO_GPU_ENV, TRAINED_OUTSIDE_ENV
 from .cells import grade_id
+from .gradebook import open_gradebook
 from .namespaces import die_with_parent
 from .workspace import Course, skip_iri_grammar
 
@@ -178,7 +179,6 @@ def check_sources(course: Course, assignment_id: str, expected_hash: str) -> Non
 
 def grade(course: Course, workdir: Path, snapshot: Path, task: dict, cell_timeout: int) -> dict:
     """Autograde one submission in ``workdir``; the answer :mod:`.autograde` stores as the result."""
-    from nbgrader.api import Gradebook
     from nbgrader.converters import Autograde
 
     from .workspace import CourseError, run_converter
@@ -194,7 +194,7 @@ def grade(course: Course, workdir: Path, snapshot: Path, task: dict, cell_timeou
     if not db.exists():
         shutil.copy(snapshot, db)
     notebooks = course.notebook_names(assignment_id)
-    with Gradebook(f"sqlite:///{db}") as gradebook:
+    with open_gradebook(db) as gradebook:
         known = {n: {c.name for c in gradebook.find_notebook(n, assignment_id).source_cells} for n in notebooks}
     problems = _sanitize(copy, notebooks, known)
 
@@ -219,7 +219,7 @@ def grade(course: Course, workdir: Path, snapshot: Path, task: dict, cell_timeou
     autograded = private / "autograded" / student / assignment_id
     errors, notes = _cell_errors(autograded, notebooks) if status == "graded" else ({}, [])
     parts = []
-    with Gradebook(f"sqlite:///{db}") as gradebook:
+    with open_gradebook(db) as gradebook:
         for name in notebooks:
             source = gradebook.find_notebook(name, assignment_id)
             scores = {}
