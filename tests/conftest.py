@@ -40,3 +40,11 @@ def cifar10_path() -> Path:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def pytest_collection_modifyitems(items):
+    """A test that needs the built website, or a browser, is slow: `pytest -m "not slow"` neither builds the book
+    nor starts Chromium."""
+    for item in items:
+        if "built_site" in getattr(item, "fixturenames", ()) or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from course_utils.grading.shards import check_shards_agree
+from course_utils.grading.shards import check_shards_agree, parse_shard, shard_of
 from course_utils.grading.workspace import CourseError
 
 
@@ -32,3 +32,17 @@ def test_does_merge_refuse_shards_graded_differently(other, message):
     """Does merging refuse a shard graded from another release, under other limits, or on another submission?"""
     with pytest.raises(CourseError, match=message):
         check_shards_agree([(Path("a"), shard_result("amy")), (Path("b"), other)], "src")
+
+
+def test_does_a_shard_name_the_ith_of_n_and_refuse_anything_else():
+    assert parse_shard("2/4") == (2, 4) and parse_shard(None) is None
+    for bad in ("0/2", "3/2", "a/b", "2"):
+        with pytest.raises(CourseError, match="bad --shard"):
+            parse_shard(bad)
+
+
+def test_do_the_shards_split_the_students_without_overlap():
+    students = [f"s{i:02d}" for i in range(7)]
+    shards = [shard_of(students, (index, 3)) for index in (1, 2, 3)]
+    assert sorted(sum(shards, [])) == students and all(len(shard) in (2, 3) for shard in shards)
+    assert shard_of(students, None) == students

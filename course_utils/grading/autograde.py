@@ -26,7 +26,7 @@ from .workspace import Course, CourseError, hash_folder, write_json
 log = logging.getLogger("course")
 
 
-def _complete(result: dict, parts: list[dict]) -> dict:
+def complete_result(result: dict, parts: list[dict]) -> dict:
     """Give a result every part of the assignment (failed results score 0 on each)."""
     have = {(p["notebook"], p["grade_id"]): p for p in result.get("parts", [])}
     result["parts"] = [
@@ -117,7 +117,7 @@ def _store(course: Course, assignment_id: str, task: dict, answer: dict, key: di
     without its notebooks)."""
     student = task["student"]
     timestamp_file = Path(task["submission"]) / "timestamp.txt"
-    result = _complete(
+    result = complete_result(
         {
             **answer,
             **key,
