@@ -29,7 +29,7 @@ $(SETUP_STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm (Node.js) is required to install MathJax for offline math"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[test]'
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[all,test]'
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

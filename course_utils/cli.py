@@ -13,7 +13,13 @@ import os
 import sys
 from pathlib import Path
 
-from .grading.workspace import Course, CourseError, skip_iri_grammar
+try:
+    from .grading.workspace import Course, CourseError, skip_iri_grammar
+except ModuleNotFoundError as missing:  # a light install (exercises 1 and 2) has no nbgrader
+    sys.exit(
+        f"The course command needs the grading tools ({missing.name} is not installed): "
+        f"pip install 'course-utils[grading]' (or from a clone: pip install '.[grading]')."
+    )
 
 log = logging.getLogger("course")
 
