@@ -33,8 +33,10 @@ $(SETUP_STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The site also offers the course's helper package as a wheel, for students' `pip install` (book/intro.md).
 book: setup
 	$(BIN)/jupyter-book build $(BOOK) --builder html -W -n --keep-going
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir $(BOOK)/_build/html/downloads .
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download needs internet); installed when missing.
 CHROMIUM := /usr/bin/chromium

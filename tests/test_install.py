@@ -13,7 +13,6 @@ import sys
 import tomllib
 
 import pytest
-
 from conftest import REPO
 
 #: Libraries a light install does not have.
@@ -62,3 +61,51 @@ def test_does_binder_install_the_cnn_extra_with_the_same_pins():
     lines = [line for line in (REPO / "binder" / "requirements.txt").read_text().splitlines() if line[:1] not in "#"]
     assert lines == ["-c ../constraints.txt", ".[cnn]"]
     assert (REPO / "binder" / lines[0].split()[1]).resolve() == REPO / "constraints.txt"
+
+
+def test_does_the_site_s_wheel_install_with_pip_from_its_address(built_site, tmp_path):
+    """Served on localhost, does the wheel the home page links install into a fresh venv (no index reached)?"""
+    import functools
+    import http.server
+    import re
+    import threading
+
+    link = re.search(
+        r'The wheel: <a href="\.\./(downloads/[^"]+\.whl)"', (built_site / "book" / "intro.html").read_text()
+    )
+    assert link, "the home page links no wheel"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        venv = tmp_path / "venv"
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True, timeout=120)
+        url = f"http://127.0.0.1:{server.server_port}/{link[1]}"
+        install = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "--python",
+                venv / "bin" / "python",
+                "install",
+                "--no-index",
+                "--no-deps",
+                f"course_utils @ {url}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert install.returncode == 0, install.stdout + install.stderr
+    finally:
+        server.shutdown()
+        server.server_close()
+    check = subprocess.run(
+        [venv / "bin" / "python", "-c", "import course_utils.reference as r; print(r.BATCH_SIZE)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert check.stdout.strip() == "100", check.stderr
