@@ -109,3 +109,18 @@ def test_does_the_site_s_wheel_install_with_pip_from_its_address(built_site, tmp
         timeout=60,
     )
     assert check.stdout.strip() == "100", check.stderr
+
+
+@pytest.mark.parametrize(
+    ("assignment", "command"),
+    [("ex01_convolution", "pip install 'course_utils @ LINK'"), ("ex03_cnn", "pip install 'course_utils[cnn] @ LINK'")],
+)
+def test_does_a_notebook_without_the_helpers_say_what_to_install(assignment, command):
+    """Where course_utils is missing, does the first cell stop with what to install, and no traceback?"""
+    notebook = json.loads((REPO / "exercises" / assignment / f"{assignment}.ipynb").read_text())
+    first = next("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code")
+    blocker = BLOCKER.replace(repr(HEAVY), repr(("course_utils",)))
+    result = subprocess.run([sys.executable, "-c", blocker + first], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "course_utils is not installed" in result.stderr and command in result.stderr
+    assert "Getting the exercises to run" in result.stderr
