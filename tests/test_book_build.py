@@ -78,3 +78,24 @@ def test_does_the_strict_build_fail_on(tmp_path, body, symptom):
     result = _build(_tiny_book(tmp_path, body))
     assert result.returncode != 0, "the build passed although the page is broken"
     assert symptom in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("page", "notebook"),
+    [
+        ("convolution-1d", "ex01_convolution"),
+        ("convolution-2d", "ex01_convolution"),
+        ("convolution-nd", "ex01_convolution"),
+        ("convolutional-layers", "ex01_convolution"),
+        ("pooling", "ex02_pooling"),
+        ("cifar10-cnn", "ex03_cnn"),
+        ("learned-filters", "ex03_cnn"),
+    ],
+)
+def test_does_every_page_with_an_exercise_offer_its_notebook(built_site, page, notebook):
+    """Does the page link a download of the released notebook, and is the file on the site the released one?"""
+    html = (built_site / "book" / f"{page}.html").read_text()
+    links = re.findall(rf'href="(\.\./_downloads/[0-9a-f]+/{notebook}\.ipynb)"', html)
+    assert links, f"{page} offers no download of {notebook}.ipynb"
+    served = (built_site / "book" / links[0]).resolve()
+    assert served.read_bytes() == (REPO / "exercises" / notebook / f"{notebook}.ipynb").read_bytes()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 
 import nbformat
 import numpy as np
@@ -200,3 +201,19 @@ def test_do_the_hidden_layer_and_pooling_references_match_keras():
             np.testing.assert_allclose(
                 reference_pool2d(x, np.mean, size, strides, padding), means, rtol=1e-5, atol=1e-6
             )
+
+
+@pytest.mark.parametrize("assignment", [*ASSIGNMENTS, "ex03_cnn"])
+def test_does_the_introduction_name_its_book_sections_and_say_how_to_check_and_submit(assignment):
+    """Are the sections it names real page titles of the book, and does it say how to check and submit?"""
+    released = nbformat.read(REPO / "exercises" / assignment / f"{assignment}.ipynb", as_version=4)
+    intro = released.cells[0].source
+    titles = {
+        page.read_text().split("\n# ", 1)[1].split("\n", 1)[0]
+        for page in (REPO / "book").glob("*.md")
+        if "\n# " in page.read_text()
+    }
+    named = re.findall(r"\*([^*]+)\*", intro.split("**On the course website**", 1)[1].split("\n\n", 1)[0])
+    assert named and set(named) <= titles, f"{set(named) - titles} are not titles of book pages"
+    assert f"course validate {assignment}.ipynb" in intro and "Restart & Run All" in intro
+    assert f"Submit the saved `{assignment}.ipynb`" in intro
