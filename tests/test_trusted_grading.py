@@ -78,14 +78,15 @@ def test_is_every_exercise_regradable():
 def test_does_the_forbidden_call_check_read_the_students_code(variant):
     """Does assert_no_forbidden_calls still find np.convolve (direct, aliased, imported, in a helper) when the
     function under test is a proxy into the sandbox?"""
-    points, _, message, _ = trusted_points("ex_trusted", {"moving_sum": variant})["moving_sum_values"]
+    verdict = trusted_points("ex_trusted", {"moving_sum": variant})["moving_sum_values"]
+    points, message = verdict.points, verdict.message
     assert points == 0 and "numpy.convolve" in message
 
 
 def test_does_a_function_made_by_exec_fail_the_source_check():
     """Is a function without a `def` in the answer cell (made by exec) refused, as inspect.getsource refuses it?"""
     code = "exec('def moving_sum(x, k):\\n    return np.convolve(x, np.ones(k), \"valid\")')"
-    points, _, message, _ = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
+    points, _, message, *_ = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
     assert points == 0 and "could not read the source of moving_sum" in message
 
 
@@ -95,7 +96,7 @@ def test_does_a_check_defined_in_an_answer_cell_stay_out_of_the_tests():
         "def assert_array_matches(*args, **kwargs):\n    pass\n\n"
         "def moving_sum(x, k):\n    return np.zeros(len(x) - k + 1)"
     )
-    points, _, message, _ = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
+    points, _, message, *_ = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
     assert points == 0 and message.startswith("CheckError: moving_sum([1, 2, 3, 4], 2) differs")
 
 
@@ -106,7 +107,7 @@ def test_do_hidden_expected_values_stay_out_of_the_messages():
         "        return np.array([x[i:i + k].sum() for i in range(len(x) - k + 1)])\n"
         "    return np.zeros(len(x) - k + 1)"
     )
-    points, _, message, _ = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
+    points, _, message, *_ = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
     assert points == 0 and "got 0.0" in message and ", expected" not in message and "expected:" not in message
 
 
@@ -116,7 +117,7 @@ def test_do_hidden_expected_values_stay_out_of_the_messages():
 def test_does_a_results_type_get_the_same_verdict_as_in_the_notebook(returned, passes):
     """Does an int (or NumPy integer) pass and a float fail assert_value_equals, as when the test runs in-process?"""
     code = f"def window_count(n, k):\n    return {returned}"
-    points, _, message, _ = trusted_points("ex_trusted", {"window_count": code})["window_count_rule"]
+    points, _, message, *_ = trusted_points("ex_trusted", {"window_count": code})["window_count_rule"]
     assert (points == 2) is passes
     assert passes or message == "CheckError: window_count(4, 2) returned 3.0 of type float, expected int"
 
@@ -300,6 +301,42 @@ def test_does_os_exit_cost_no_more_than_a_broken_function():
     assert earned["exiting"]["max_pool2d"] == 0 and earned["exiting"] == earned["broken"]
     assert all(
         "stopped the grading process" in message or "was not run" in message
-        for grade_id, (_, _, message, _) in exiting.items()
+        for grade_id, (_, _, message, *_) in exiting.items()
         if grade_id.startswith("max_pool2d")
     )
+
+
+def test_does_a_wrong_helper_cost_its_own_points_only():
+    """A conv2d_layer that sizes its output with the student's own wrong conv_output_size: does it keep its points
+    (its tests pass with the course's correct conv_output_size, and the result says so), while conv_output_size
+    loses its own?"""
+    code = solution_code(nbformat.read(source_path("ex01_convolution"), as_version=4))
+    layer = code["conv2d_layer"]
+    vectorised = layer[
+        layer.index("    windows = sliding_window_view") : layer.index("    if bias is not None:\n        out")
+    ]
+    looped = (
+        "    rows = conv_output_size(x.shape[1], kh, sh, 'valid')\n"
+        "    cols = conv_output_size(x.shape[2], kw, sw, 'valid')\n"
+        "    out = np.zeros((x.shape[0], rows, cols, kernel.shape[3]))\n"
+        "    for i in range(rows):\n"
+        "        for j in range(cols):\n"
+        "            patch = x[:, i * sh : i * sh + kh, j * sw : j * sw + kw, :]\n"
+        "            out[:, i, j, :] = np.tensordot(patch, kernel, axes=([1, 2, 3], [0, 1, 2]))\n"
+    )
+    off_by_one = code["conv_output_size"].replace(
+        "return int((n - k) // stride + 1)", "return int((n - k) // stride + 2)"
+    )
+    assert looped != vectorised and off_by_one != code["conv_output_size"]
+    results = regrade(
+        source_path("ex01_convolution"),
+        submission(
+            "ex01_convolution", {"conv2d_layer": layer.replace(vectorised, looped), "conv_output_size": off_by_one}
+        ),
+    )
+    layer_results = {k: v for k, v in results.items() if k.startswith("conv2d_layer_")}
+    size_results = {k: v for k, v in results.items() if k.startswith("conv_output_size_")}
+    assert layer_results and all(v.points == v.max_points for v in layer_results.values())
+    assert any(v.note == "conv2d_layer passes with a correct conv_output_size" for v in layer_results.values())
+    assert sum(v.points for v in size_results.values()) < sum(v.max_points for v in size_results.values())
+    assert all(not v.note for v in size_results.values())

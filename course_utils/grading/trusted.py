@@ -25,6 +25,7 @@ in neither process.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import contextlib
 import io
@@ -156,18 +157,43 @@ def regrade(
             *(Path(p).resolve().parent for p in (source_notebook, submitted_notebook) if isinstance(p, (str, Path))),
         ]
     )
+    results = _run_tests(cells, program, student_code, limits, layout, report=report)
+    for function, failed in _failed_by_function(cells, results).items():
+        callees = _graded_callees(function, student_code, cells)
+        if not callees:
+            continue
+        substituted = [*program, _substitution(cells, callees)]
+        again = _run_tests(
+            cells, program=substituted, student_code=student_code, limits=limits, layout=layout, only=failed
+        )
+        note = f"{function} passes with a correct {', '.join(callees)}"
+        for cell_id, verdict in again.items():
+            if not verdict.message:
+                results[cell_id] = verdict._replace(note=note)
+    return results
+
+
+def _run_tests(
+    cells: list[Cell],
+    program: list[str],
+    student_code: list[str],
+    limits: SandboxLimits | None,
+    layout,
+    *,
+    only: set[str] | None = None,
+    report: dict | None = None,
+) -> dict[str, Verdict]:
+    """Load ``program`` into a fresh sandbox and run the test cells (those in ``only`` where given) against proxies
+    of the functions it defines; grade id → :class:`Verdict`."""
     results: dict[str, Verdict] = {}
+    tests = [cell for cell in cells if cell.kind == "test" and (only is None or cell.grade_id in only)]
     with Sandbox(limits, layout) as sandbox:
         asked = [name for cell in cells if cell.kind == "answer" for name in defined_names(cell.source)]
         try:
             sandbox.load(program)
             kinds = sandbox.kinds(asked)
         except Exception as error:  # SandboxError, or a student's exception type raised while loading
-            return {
-                cell.grade_id: Verdict(0.0, cell.points, f"{type(error).__name__}: {error}")
-                for cell in cells
-                if cell.kind == "test"
-            }
+            return {cell.grade_id: Verdict(0.0, cell.points, f"{type(error).__name__}: {error}") for cell in tests}
         finally:  # the sandbox has started (or failed to): say how isolated it was
             if report is not None:
                 report.update(isolation=sandbox.isolation, warning=sandbox.warning)
@@ -191,12 +217,68 @@ def regrade(
                 _run_trusted(cell.source, namespace, f"<setup {cell.grade_id}>")
             elif cell.kind == "answer":
                 namespace.update({n: bindings[n] for n in defined_names(cell.source) if n in bindings})
-            else:
+            elif cell in tests:
                 namespace.update(bindings)
                 error, printed = _run_trusted(cell.source, namespace, f"<test {cell.grade_id}>")
                 message = "" if error is None else f"{type(error).__name__}: {error}".strip().rstrip(":")
                 results[cell.grade_id] = Verdict(cell.points if error is None else 0.0, cell.points, message, printed)
     return results
+
+
+def _owner(cell_id: str, functions: list[str]) -> str | None:
+    """The graded function a test cell belongs to: grade ids are ``<function>_<what>`` (the longest name wins)."""
+    owners = [name for name in functions if cell_id.startswith(f"{name}_")]
+    return max(owners, key=len) if owners else None
+
+
+def _failed_by_function(cells: list[Cell], results: dict[str, Verdict]) -> dict[str, set[str]]:
+    """function → the grade ids of its failed test cells."""
+    functions = [name for cell in cells if cell.kind == "answer" for name in defined_names(cell.source)]
+    failed: dict[str, set[str]] = {}
+    for cell_id, verdict in results.items():
+        owner = _owner(cell_id, functions)
+        if verdict.message and owner:
+            failed.setdefault(owner, set()).add(cell_id)
+    return failed
+
+
+def _graded_callees(function: str, student_code: list[str], cells: list[Cell]) -> list[str]:
+    """The other graded functions that the student's ``function`` calls by name, in the assignment's order (only
+    those whose solution cell does not also hold ``function``'s own solution)."""
+    source = function_sources(student_code).get(function)
+    if not source:
+        return []
+    try:
+        used = {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
+    except SyntaxError:
+        return []
+    callees = []
+    for cell in cells:
+        defined = defined_names(cell.source) if cell.kind == "answer" else []
+        if function in defined:
+            continue
+        callees += [name for name in defined if name in used and name != function]
+    return callees
+
+
+def _substitution(cells: list[Cell], names: list[str]) -> str:
+    """Sandbox code that rebinds ``names`` to the course's correct versions (the source notebook's solution cells,
+    run after its setup cells in a namespace of their own), keeping the student's other code."""
+    sources = [as_python(cell.source) for cell in cells if cell.kind == "setup"]
+    sources += [
+        as_python(cell.source)
+        for cell in cells
+        if cell.kind == "answer" and set(defined_names(cell.source)) & set(names)
+    ]
+    return (
+        "def __course_reference(sources, names):\n"
+        "    namespace = {'__name__': '__course_reference__'}\n"
+        "    for source in sources:\n"
+        "        exec(compile(source, '<course reference>', 'exec'), namespace)\n"
+        "    return {name: namespace[name] for name in names}\n"
+        f"globals().update(__course_reference({sources!r}, {names!r}))\n"
+        "del __course_reference\n"
+    )
 
 
 def regrade_submission(
@@ -244,6 +326,8 @@ def regrade_submission(
                     f"{verdict.points:g} counts"
                 )
             part["score"], part["error"] = verdict.points, (verdict.message or None)
+            if verdict.note:
+                notes.append(f"{name}.ipynb: {part['grade_id']}: {verdict.note}")
         autograded = Path(autograded_folder) / source_path.name if autograded_folder else None
         if autograded is not None and autograded.is_file():
             rewrite_outputs(autograded, results)

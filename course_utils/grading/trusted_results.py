@@ -15,12 +15,14 @@ TRUSTED_NOTE = "(graded again by the trusted grader: the student's code ran in a
 
 
 class Verdict(NamedTuple):
-    """The trusted result of one test cell: ``message`` is "" for a pass; ``printed`` is what the test printed."""
+    """The trusted result of one test cell: ``message`` is "" for a pass; ``printed`` is what the test printed;
+    ``note`` says when it passed only with the course's correct versions of other graded functions."""
 
     points: float
     max_points: float
     message: str
     printed: str = ""
+    note: str = ""
 
 
 def rewrite_outputs(notebook_path: str | Path, results: dict[str, Verdict]) -> None:
