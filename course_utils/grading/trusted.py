@@ -135,6 +135,9 @@ def regrade(
     imports Keras, else :class:`SandboxLimits`). ``hide``: folders the sandbox must not see even where they lie inside a
     visible one (the course directory, the grading workspace). ``report``, when given, receives the sandbox's
     ``isolation`` and ``warning`` ("" when fully isolated).
+
+    One mistake is charged once: a function's failed tests run again, in a fresh sandbox, with the other graded
+    functions it calls replaced by the course's correct versions; a test that passes then counts, with a ``note``.
     """
     import nbformat
 
