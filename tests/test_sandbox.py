@@ -172,10 +172,16 @@ def test_does_a_sandbox_that_cannot_start_leave_nothing_open(monkeypatch, tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
-def test_does_the_sandbox_run_on_one_cpu(sandbox):
-    """Does the sandbox use one CPU, so that TensorFlow's and XLA's thread pools stay small on machines of many cores
-    (every thread counts against the process limit that all sandboxes share)?"""
-    assert sandbox.call("usable_cpus") == 1
+def test_does_a_keras_sandbox_run_on_one_cpu(sandbox):
+    """Does a sandbox for Keras code use one CPU, so that TensorFlow's and XLA's thread pools stay small on machines
+    of many cores (every thread counts against the process limit that all sandboxes share)? NumPy-only sandboxes
+    keep every CPU, so parallel workers do not crowd onto one."""
+    from course_utils.grading.trusted import KERAS_LIMITS
+
+    with Sandbox(KERAS_LIMITS) as keras_sandbox:
+        assert keras_sandbox.load([PROBE]) == [None]
+        assert keras_sandbox.call("usable_cpus") == 1
+    assert sandbox.call("usable_cpus") == len(os.sched_getaffinity(0))
 
 
 def test_is_a_memory_bomb_stopped_by_the_address_space_limit():

@@ -49,7 +49,8 @@ class IsolationWarning(UserWarning):
 
 @dataclass
 class SandboxLimits:
-    """Limits of one sandbox; ``call_timeout`` and ``load_timeout`` are wall-clock seconds on the trusted side."""
+    """Limits of one sandbox; ``call_timeout`` and ``load_timeout`` are wall-clock seconds on the trusted side;
+    ``one_cpu`` pins the sandbox to one CPU (for libraries that start a thread pool per CPU, see :func:`_one_cpu`)."""
 
     cpu_seconds: int = 60
     memory_mb: int = 2048
@@ -58,6 +59,7 @@ class SandboxLimits:
     processes: int = 64
     call_timeout: float = 20.0
     load_timeout: float = 60.0
+    one_cpu: bool = False
 
 
 @dataclass
@@ -125,7 +127,7 @@ class Sandbox:
             "read_fd": requests_r,
             "write_fd": answers_w,
             "namespaces_failed": Sandbox._namespaces_failed,
-            "cpu": _one_cpu(),
+            "cpu": _one_cpu() if self.limits.one_cpu else None,
         }
         env = {
             "PATH": "/usr/bin:/bin",

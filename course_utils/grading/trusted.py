@@ -47,7 +47,7 @@ UNREGRADABLE_IMPORTS = re.compile(r"^\s*(import|from)\s+(tensorflow|torch)\b", r
 #: TensorFlow and XLA start tens of threads, and the process limit counts threads of all sandboxes together).
 KERAS_IMPORTS = re.compile(r"^\s*(import|from)\s+keras\b", re.MULTILINE)
 KERAS_LIMITS = SandboxLimits(
-    cpu_seconds=120, memory_mb=8192, open_files=256, processes=512, call_timeout=60.0, load_timeout=120.0
+    cpu_seconds=120, memory_mb=8192, open_files=256, processes=512, call_timeout=60.0, load_timeout=120.0, one_cpu=True
 )
 
 
