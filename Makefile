@@ -51,8 +51,9 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The suite runs on every CPU (pytest-xdist), one test file per worker so module fixtures are built once.
 test: lint book browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # The CIFAR-10 page's full training run (about an hour on 2 CPU cores): executes book/cifar10-cnn.md with COURSE_FULL_RUN=1,
 # which trains on all 50,000 images until early stopping and writes the record to book/runs/cifar10-full/.

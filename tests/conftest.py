@@ -24,9 +24,15 @@ def repo() -> Path:
 
 @pytest.fixture(scope="session")
 def built_site() -> Path:
-    """The website as `make book` builds it (built here only when `make test` has not built it already)."""
-    if not (SITE / "index.html").is_file():
-        subprocess.run(["make", "book"], cwd=REPO, check=True)
+    """The website as `make book` builds it (built here only when `make test` has not built it already; one build at
+    a time when several test processes ask at once)."""
+    import fcntl
+
+    SITE.parent.mkdir(exist_ok=True)
+    with open(SITE.parent / ".book-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (SITE / "index.html").is_file():
+            subprocess.run(["make", "book"], cwd=REPO, check=True)
     return SITE
 
 
