@@ -1,5 +1,5 @@
 """The parent's side of parallel grading: worker processes (:mod:`.worker`), each restarted after a limit
-killed it, fed from one queue by one thread each, and the progress shown while they work."""
+killed it, handed tasks by a thread pool (``concurrent.futures``), and the progress shown while they work."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from ..training import NO_GPU_ENV, SHARED_GPU_ENV
@@ -189,53 +189,43 @@ def grade_in_workers(
     shutil.copy(course.db_path, snapshot)
     logs = course.workspace / "logs" / assignment_id
     logs.mkdir(parents=True, exist_ok=True)
-    pending: queue.Queue = queue.Queue()
-    for task in tasks:
-        pending.put(task)
-    answers: queue.Queue = queue.Queue()
-    stop = threading.Event()
     count = max(1, min(jobs, len(tasks)))
     threads_each = max(1, (os.cpu_count() or 1) // count)
     workers = [
-        Worker(i, course, limits, scratch, snapshot, logs / f"worker-{i}.log", threads_each) for i in range(count)
+        Worker(index, course, limits, scratch, snapshot, logs / f"worker-{index}.log", threads_each)
+        for index in range(count)
     ]
+    idle: queue.Queue[Worker] = queue.Queue()
+    for worker in workers:
+        idle.put(worker)
 
-    def serve(worker: Worker) -> None:
+    def grade(task: dict) -> tuple[dict, dict]:
+        """Grade ``task`` in whichever worker process is free (a thread of the pool waits for it)."""
+        worker = idle.get()
         try:
-            while not stop.is_set():
-                try:
-                    task = pending.get_nowait()
-                except queue.Empty:
-                    return
-                answers.put((task, worker.grade(task)))
+            return task, worker.grade(task)
         finally:
-            worker.kill()
+            idle.put(worker)
 
-    threads = [threading.Thread(target=serve, args=(w,), daemon=True) for w in workers]
-    for thread in threads:
-        thread.start()
     progress = Progress(len(tasks))
     results: dict[str, dict] = {}
+    pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="grading")
     try:
-        while len(results) < len(tasks):
-            try:
-                task, answer = answers.get(timeout=0.5)
-            except queue.Empty:
-                if not any(t.is_alive() for t in threads) and answers.empty():
-                    break
-                continue
+        for future in as_completed([pool.submit(grade, task) for task in tasks]):
+            task, answer = future.result()
             result = store(task, answer)
             results[task["student"]] = result
             progress.update(result)
     except KeyboardInterrupt:
-        stop.set()
-        for worker in workers:
-            worker.kill()
         progress.close()
         log.warning(
             f"interrupted: {len(results)} of {len(tasks)} graded and saved; "
             f"run the same command again to grade the rest"
         )
         raise
+    finally:  # after Ctrl-C too: queued tasks are dropped and running ones end with their killed process
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.kill()
     progress.close()
     return results
