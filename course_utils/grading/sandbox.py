@@ -33,8 +33,6 @@ from ..training import NO_GPU_ENV
 from .keras_values import KerasValueError
 from .wire import SandboxError, Unsupported, decode, encode, read_message, student_exception, write_message
 
-#: The uid and gid a sandbox started as root runs under.
-NOBODY = 65534
 #: After a function stops the sandbox (crash, exit, timeout) this many times, further calls of it fail at once.
 MAX_STOPS = 2
 

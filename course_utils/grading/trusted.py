@@ -161,8 +161,9 @@ def regrade(
         ]
     )
     results = _run_tests(cells, program, student_code, limits, layout, report=report)
+    sources = function_sources(student_code)
     for function, failed in _failed_by_function(cells, results).items():
-        callees = _graded_callees(function, student_code, cells)
+        callees = _graded_callees(function, sources.get(function), cells)
         if not callees:
             continue
         substituted = [*program, _substitution(cells, callees)]
@@ -245,10 +246,9 @@ def _failed_by_function(cells: list[Cell], results: dict[str, Verdict]) -> dict[
     return failed
 
 
-def _graded_callees(function: str, student_code: list[str], cells: list[Cell]) -> list[str]:
-    """The other graded functions that the student's ``function`` calls by name, in the assignment's order (only
-    those whose solution cell does not also hold ``function``'s own solution)."""
-    source = function_sources(student_code).get(function)
+def _graded_callees(function: str, source: str | None, cells: list[Cell]) -> list[str]:
+    """The other graded functions that the student's ``function`` (its ``source``) calls by name, in the
+    assignment's order (only those whose solution cell does not also hold ``function``'s own solution)."""
     if not source:
         return []
     try:
