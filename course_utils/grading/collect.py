@@ -9,7 +9,8 @@ Understood layouts (a folder or a zip of it):
 An optional roster CSV (column ``student_id``; optional ``first_name``, ``last_name``, ``name``, ``email``,
 ``lms_id``) maps the platform's names or user ids to the course's student ids. Every file that is not imported is
 listed with the reason. When a student has several submissions, the newest (file time, then submission id) becomes
-the current one and the others are kept under ``superseded/``.
+the current one and the others are kept under ``superseded/``. A current submission that cannot be graded (not a
+valid notebook, or a notebook without one cell of the assignment) is imported all the same and flagged ``INVALID``.
 """
 
 from __future__ import annotations
@@ -26,11 +27,17 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cells import grade_id, notebook_defect
 from .gradebook import open_gradebook
 from .workspace import Course, CourseError
 
 CANVAS = re.compile(r"^(?P<name>.+?)(?:_LATE)?_(?P<uid>\d+)_(?P<sub>\d+)_(?P<file>.+)$")
 MOODLE = re.compile(r"^(?P<name>.+)_(?P<pid>\d+)_assignsubmission_(?P<kind>[a-z]+)_?$")
+#: What an INVALID line asks the instructor to pass on.
+INVALID_ADVICE = (
+    "Imported anyway (it will score 0); ask the student to download the notebook again, copy their answers into it, "
+    "Restart & Run All and resubmit it under its original name"
+)
 #: Suffixes platforms and file managers add to repeated downloads: "-1", " (2)", " copy".
 COPY_SUFFIX = re.compile(r"(?:-\d+| \(\d+\)| copy)$")
 ASSIGNMENT_LIKE = re.compile(r"\bex\d{2}(?:_[a-z0-9]+)*", re.IGNORECASE)
@@ -157,12 +164,31 @@ def collect(course: Course, assignment_id: str, source: Path, roster_path: Path 
     with tempfile.TemporaryDirectory(prefix="course-collect-") as scratch:
         root = _open_source(source, Path(scratch))
         candidates = _scan(root, assignment_id, notebooks, others, roster, report)
-        _install(course, assignment_id, candidates, report)
+        _install(course, assignment_id, candidates, report, _grade_ids(course, assignment_id))
     _register_students(course, roster, {c.student for c in candidates})
     folder = course.reports_dir(assignment_id)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "collect.txt").write_text("\n".join(report.lines()) + "\n", encoding="utf-8")
     return report
+
+
+def _grade_ids(course: Course, assignment_id: str) -> dict[str, set[str]]:
+    """notebook name → the grade ids of its source's nbgrader cells."""
+    import nbformat
+
+    ids = {}
+    for name in course.notebook_names(assignment_id):
+        source = nbformat.read(course.source_dir / assignment_id / f"{name}.ipynb", as_version=4)
+        ids[name] = {grade_id(cell) for cell in source.cells} - {None}
+    return ids
+
+
+def _flag_invalid(line: str, current: Path, grade_ids: set[str]) -> str:
+    """``line`` about a student's current notebook, marked INVALID (with the reason) where it cannot be graded."""
+    defect = notebook_defect(current, grade_ids)
+    if defect is None:
+        return line
+    return f"INVALID {line.split(' ', 1)[1]}; {current.name} {defect}. {INVALID_ADVICE}"
 
 
 def _scan(
@@ -246,8 +272,15 @@ def _timestamp(mtime: float) -> str:
     return datetime.datetime.fromtimestamp(mtime, datetime.UTC).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
 
 
-def _install(course: Course, assignment_id: str, candidates: list[Candidate], report: CollectReport) -> None:
-    """Make the newest candidate of each student's notebook current; keep every older one under superseded/."""
+def _install(
+    course: Course,
+    assignment_id: str,
+    candidates: list[Candidate],
+    report: CollectReport,
+    grade_ids: dict[str, set[str]],
+) -> None:
+    """Make the newest candidate of each student's notebook current; keep every older one under superseded/; flag a
+    current notebook that cannot be graded (``grade_ids``: notebook → its cells' grade ids)."""
     by_key: dict[tuple[str, str], list[Candidate]] = {}
     for candidate in candidates:
         by_key.setdefault((candidate.student, candidate.notebook), []).append(candidate)
@@ -258,7 +291,8 @@ def _install(course: Course, assignment_id: str, candidates: list[Candidate], re
         kept = course.workspace / "superseded" / assignment_id / student
         target = target_dir / f"{notebook}.ipynb"
         if target.is_file() and target.read_bytes() == newest.path.read_bytes():
-            report.imported.append(f"UNCHANGED {student}: {newest.origin} is already the current submission")
+            line = f"UNCHANGED {student}: {newest.origin} is already the current submission"
+            report.imported.append(_flag_invalid(line, target, grade_ids[notebook]))
             continue
         if target.is_file() and target.stat().st_mtime > newest.mtime:
             group.append(Candidate(student, notebook, target, f"earlier current {target.name}", target.stat().st_mtime))
@@ -271,9 +305,8 @@ def _install(course: Course, assignment_id: str, candidates: list[Candidate], re
             destination = kept / f"{int(older.mtime)}_{Path(older.origin).name}"
             shutil.copy2(older.path, destination)
         if newest.path == target:
-            report.imported.append(
-                f"DUPLICATE {student}: the current submission is newer; {len(group) - 1} older kept in superseded/"
-            )
+            line = f"DUPLICATE {student}: the current submission is newer; {len(group) - 1} older kept in superseded/"
+            report.imported.append(_flag_invalid(line, target, grade_ids[notebook]))
             continue
         if target.is_file():
             kept.mkdir(parents=True, exist_ok=True)
@@ -286,7 +319,7 @@ def _install(course: Course, assignment_id: str, candidates: list[Candidate], re
             line += f" (newest of {len(group)}; older kept in superseded/{assignment_id}/{student}/)"
         for note in newest.notes:
             line += f"; {note}"
-        report.imported.append(line)
+        report.imported.append(_flag_invalid(line, target, grade_ids[notebook]))
 
 
 def _register_students(course: Course, roster: Roster, students: set[str]) -> None:
