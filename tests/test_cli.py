@@ -222,6 +222,7 @@ def test_does_collect_list_every_file_it_did_not_import(graded):
     assert "IGNORED lee/answers.py: not a notebook" in collected
     assert "IGNORED gina/notes.txt: not a notebook" in collected
     assert "renamed notebook 'ex_tiny-Copy1 (2).ipynb' taken as ex_tiny.ipynb" in collected
+    assert "INVALID frank: frank/ex_tiny.ipynb -> submitted/frank/ex_tiny/ex_tiny.ipynb" in collected
 
 
 @pytest.mark.slow
@@ -304,6 +305,15 @@ def test_does_each_fault_get_a_clear_line_and_nothing_else_break(graded, release
         assert problem in rows[student]["problems"]
 
 
+@pytest.mark.slow
+def test_do_worker_logs_hold_no_notices_that_come_with_every_submission(graded):
+    """Do the worker logs of the batch hold none of nbgrader's "checksum has changed" warnings, SQLAlchemy's
+    autoflush warnings or the kernel's warning about TCP, which would otherwise come with every submission?"""
+    workspace, _, _ = graded
+    logs = "".join(path.read_text() for path in (workspace / "logs" / ASSIGNMENT).glob("worker-*.log"))
+    assert [noise for noise in ("checksum", "SAWarning", "without encryption") if noise in logs] == [], logs
+
+
 def _report(workspace: Path, root: Path) -> Path:
     grades = workspace / "reports" / ASSIGNMENT / "grades.csv"
     if not grades.is_file():
@@ -365,6 +375,7 @@ def test_does_feedback_name_failed_tests_without_hidden_code(graded, released_co
     assert set(pages) == set(results(workspace))
     assert "double gives a wrong result for a negative number" in pages["bob"]
     assert "double_tests" in pages["bob"] and "assert double(2) == 4" in pages["bob"]
+    assert "Download the exercise notebook again" in pages["frank"] and "no error message" not in pages["frank"]
     for student, page in pages.items():
         leaked = [code for code in HIDDEN_CODE if code in page]
         assert not leaked, f"{student}'s feedback shows hidden test code {leaked}"

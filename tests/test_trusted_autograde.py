@@ -62,7 +62,8 @@ def course(*args, env: dict) -> str:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, cifar10_path):
-    """assignment → ({student: {grade id: (score, max score)}}, {student: problems}, workspace), graded lazily."""
+    """assignment → ({student: {grade id: (score, max score)}}, {student: problems and grader's notes}, workspace),
+    graded lazily."""
     env = {
         **os.environ,
         "COURSE_GRADING_PROFILE": "smoke",
@@ -85,7 +86,7 @@ def graded(tmp_path_factory, cifar10_path):
             results = [json.loads(p.read_text()) for p in sorted((workspace / "results" / assignment).glob("*.json"))]
             cache[assignment] = (
                 {r["student"]: {p["grade_id"]: (p["score"], p["max_score"]) for p in r["parts"]} for r in results},
-                {r["student"]: r["problems"] for r in results},
+                {r["student"]: r["problems"] + r["grader_notes"] for r in results},
                 workspace,
             )
         return cache[assignment]

@@ -189,7 +189,7 @@ def test_does_regrade_submission_replace_fooled_scores(tmp_path):
     notes = regrade_submission(source, submitted, parts, autograded)
     assert [part["score"] for part in parts] == [0.0, 2.0]
     assert parts[0]["error"].startswith("CheckError: moving_sum([1, 2, 3, 4], 2) differs") and parts[1]["error"] is None
-    assert len(notes) == 1 and "moving_sum_values scored 3" in notes[0]
+    assert len(notes.grader) == 1 and "moving_sum_values scored 3" in notes.grader[0] and notes.student == []
     cell = next(
         c
         for c in nbformat.read(autograded / FIXTURE.name, as_version=4).cells
@@ -207,15 +207,40 @@ def test_does_a_submission_graded_without_namespaces_say_so(tmp_path, monkeypatc
     shutil.copy(FIXTURE, source / FIXTURE.name)
     nbformat.write(submission("ex_trusted", {}), submitted / FIXTURE.name)
     parts = [{"notebook": "ex_trusted", "grade_id": "moving_sum_values", "score": 3.0, "max_score": 3.0, "error": None}]
-    assert regrade_submission(source, submitted, parts) == []
+    assert regrade_submission(source, submitted, parts) == ([], [])
     monkeypatch.setattr(Sandbox, "_namespaces_failed", "mount: operation not permitted")
     monkeypatch.setattr(Sandbox, "_warned", True)
     notes = regrade_submission(source, submitted, parts)
-    assert notes == [
+    assert notes.student == []
+    assert notes.grader == [
         "ex_trusted.ipynb: the trusted re-run had limits only isolation: namespaces failed here "
         "(mount: operation not permitted)" + ("; the student's code runs as root" if os.geteuid() == 0 else "")
     ]
     assert parts[0]["score"] == 3.0
+
+
+def test_does_the_student_hear_why_a_function_passed_and_the_instructor_what_the_rerun_changed(tmp_path):
+    """A moving_sum that counts its windows with the student's wrong window_count: is the note that it passes with
+    a correct window_count for the student, and the note that its score changed from the notebook run's for the
+    instructor only?"""
+    source, submitted = tmp_path / "source", tmp_path / "submitted"
+    for folder in (source, submitted):
+        folder.mkdir()
+    shutil.copy(FIXTURE, source / FIXTURE.name)
+    calls_helper = (
+        "def moving_sum(x, k):\n    x = np.asarray(x)\n"
+        "    return np.array([x[i:i + k].sum() for i in range(window_count(len(x), k))])"
+    )
+    replace = {"moving_sum": calls_helper, "window_count": "def window_count(n, k):\n    return n - k"}
+    nbformat.write(submission("ex_trusted", replace), submitted / FIXTURE.name)
+    parts = [
+        {"notebook": "ex_trusted", "grade_id": "moving_sum_values", "score": 0.0, "max_score": 3.0, "error": "E"},
+        {"notebook": "ex_trusted", "grade_id": "window_count_rule", "score": 0.0, "max_score": 2.0, "error": "E"},
+    ]
+    notes = regrade_submission(source, submitted, parts)
+    assert [part["score"] for part in parts] == [3.0, 0.0]
+    assert notes.student == ["ex_trusted.ipynb: moving_sum_values: moving_sum passes with a correct window_count"]
+    assert len(notes.grader) == 1 and "moving_sum_values scored 0 when the notebook ran and 3" in notes.grader[0]
 
 
 HONEST_BUG = (

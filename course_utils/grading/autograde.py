@@ -27,7 +27,11 @@ log = logging.getLogger("course")
 
 
 def complete_result(result: dict, parts: list[dict]) -> dict:
-    """Give a result every part of the assignment (failed results score 0 on each)."""
+    """Give a result every part of the assignment (failed results score 0 on each) and every list of notes: ``problems``
+    (for the student and the instructor), ``grader_notes`` (the instructor only) and ``invalid_notebooks`` (the
+    notebooks that could not be read as this assignment's)."""
+    for key in ("problems", "grader_notes", "invalid_notebooks"):
+        result.setdefault(key, [])
     have = {(p["notebook"], p["grade_id"]): p for p in result.get("parts", [])}
     result["parts"] = [
         have.get((p["notebook"], p["grade_id"]), {**p, "score": 0.0, "needs_manual_grade": False, "error": None})
@@ -105,10 +109,11 @@ def autograde(
     import_results(course, assignment_id, {s: r for s, r in results.items() if s in submitted})
     for student in chosen:
         result = results.get(student)
+        lines = [*result.get("problems", []), *result.get("grader_notes", [])] if result else []
         if result and result["status"] != "graded":
-            log.warning(f"FAILED {student}: {'; '.join(result['problems'])}")
-        elif result and result["problems"]:
-            log.warning(f"NOTE {student}: {'; '.join(result['problems'])}")
+            log.warning(f"FAILED {student}: {'; '.join(lines)}")
+        elif lines:
+            log.warning(f"NOTE {student}: {'; '.join(lines)}")
     return new_results
 
 

@@ -20,6 +20,15 @@ def open_gradebook(database: str | Path):
     return Gradebook(url if url.startswith(("sqlite:", "postgresql:", "mysql:")) else f"sqlite:///{url}")
 
 
+def ignore_autoflush_warnings() -> None:
+    """Silence SQLAlchemy's warning about nbgrader's own objects (``Object of type <SubmittedAssignment> not in
+    session``): nbgrader's add_submission and remove_submission build and drop rows while SQLAlchemy autoflushes,
+    which warns on every submission and changes nothing. Call inside ``warnings.catch_warnings()`` to keep it local."""
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", message="Object of type <Submitted", category=SAWarning)
+
+
 def assignment_parts(course: Course, assignment_id: str) -> list[dict]:
     """The graded parts of an assignment in source order: notebook, grade id, max score."""
     parts = []
@@ -34,11 +43,9 @@ def import_results(course: Course, assignment_id: str, results: dict[str, dict])
     """Write results into the main gradebook (serially; idempotent)."""
     from nbgrader.api import MissingEntry
     from nbgrader.utils import parse_utc
-    from sqlalchemy.exc import SAWarning
 
     with open_gradebook(course.db_path) as gradebook, warnings.catch_warnings():
-        # nbgrader's add_submission builds its rows while SQLAlchemy autoflushes and warns about its own objects.
-        warnings.filterwarnings("ignore", message="Object of type <Submitted", category=SAWarning)
+        ignore_autoflush_warnings()
         for student, result in sorted(results.items()):
             gradebook.update_or_create_student(student)
             timestamp = parse_utc(result["timestamp"]) if result.get("timestamp") else None

@@ -39,7 +39,7 @@ from nbgrader.utils import is_grade, is_solution
 from .cells import NullShell, as_python, grade_id
 from .sandbox import Sandbox, SandboxLimits, default_layout
 from .student_code import defined_names, function_sources, static_globals
-from .trusted_results import Verdict, rewrite_outputs
+from .trusted_results import RegradeNotes, Verdict, rewrite_outputs
 
 #: Libraries whose objects cannot cross the sandbox boundary as plain data.
 UNREGRADABLE_IMPORTS = re.compile(r"^\s*(import|from)\s+(tensorflow|torch)\b", re.MULTILINE)
@@ -292,16 +292,17 @@ def regrade_submission(
     *,
     hide: list[str | Path] = (),
     limits: SandboxLimits | None = None,
-) -> list[str]:
+) -> RegradeNotes:
     """Regrade one submission of ``course autograde`` and make the trusted result its result.
 
     parts : the result's parts (``notebook``, ``grade_id``, ``score``, ``max_score``, ``error``), updated in place.
-    Rewrites the autograded notebooks in ``autograded_folder``; returns one note per part whose score changed, and
-    one per notebook whose re-run had less isolation than Linux namespaces give (with the reason).
+    Rewrites the autograded notebooks in ``autograded_folder``. Returns for the student one note per part that passed
+    only with the course's correct versions of the functions it calls; for the instructor one note per part whose
+    score changed, and one per notebook whose re-run had less isolation than Linux namespaces give (with the reason).
     """
     import nbformat
 
-    notes = []
+    notes = RegradeNotes(student=[], grader=[])
     for source_path in sorted(Path(source_folder).glob("*.ipynb")):
         name = source_path.stem
         submitted_path = Path(submission_folder) / source_path.name
@@ -317,20 +318,22 @@ def regrade_submission(
             source, submitted, limits=limits, hide=[*hide, source_folder, submission_folder], report=sandbox
         )
         if sandbox.get("warning"):
-            notes.append(f"{name}.ipynb: the trusted re-run had {sandbox['isolation']} isolation: {sandbox['warning']}")
+            notes.grader.append(
+                f"{name}.ipynb: the trusted re-run had {sandbox['isolation']} isolation: {sandbox['warning']}"
+            )
         for part in parts:
             if part["notebook"] != name or part["grade_id"] not in results:
                 continue
             verdict = results[part["grade_id"]]
             if verdict.points != part["score"]:
-                notes.append(
+                notes.grader.append(
                     f"{name}.ipynb: {part['grade_id']} scored {part['score']:g} when the notebook ran and "
                     f"{verdict.points:g} when the tests ran again outside the student's code; "
                     f"{verdict.points:g} counts"
                 )
             part["score"], part["error"] = verdict.points, (verdict.message or None)
             if verdict.note:
-                notes.append(f"{name}.ipynb: {part['grade_id']}: {verdict.note}")
+                notes.student.append(f"{name}.ipynb: {part['grade_id']}: {verdict.note}")
         autograded = Path(autograded_folder) / source_path.name if autograded_folder else None
         if autograded is not None and autograded.is_file():
             rewrite_outputs(autograded, results)

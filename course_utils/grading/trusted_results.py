@@ -25,6 +25,16 @@ class Verdict(NamedTuple):
     note: str = ""
 
 
+class RegradeNotes(NamedTuple):
+    """What the trusted run of one submission says beside its scores: ``student`` explains the student's own result
+    (a function that passes with the course's correct versions of the functions it calls) and goes on the feedback
+    page; ``grader`` is about the grading (a score that differs from the notebook run's, a sandbox with less
+    isolation) and goes to the instructor's report only."""
+
+    student: list[str]
+    grader: list[str]
+
+
 def rewrite_outputs(notebook_path: str | Path, results: dict[str, Verdict]) -> None:
     """Make the regraded test cells of an autograded notebook show the trusted run (nbgrader's feedback reads them):
     what the test printed there and, for a failed test, one error output with the trusted message."""

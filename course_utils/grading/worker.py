@@ -19,8 +19,8 @@ from pathlib import Path
 from nbgrader.utils import is_grade
 
 from ..training import NO_GPU_ENV, TRAINED_OUTSIDE_ENV
-from .cells import grade_id
-from .gradebook import open_gradebook
+from .cells import grade_id, notebook_defect
+from .gradebook import ignore_autoflush_warnings, open_gradebook
 from .namespaces import die_with_parent
 from .workspace import Course, skip_iri_grammar
 
@@ -28,6 +28,25 @@ KERNEL_NAME = "course-grading-python"
 MISSING_CELL_MARK = "was missing from the submission"
 #: Longest error message kept from one test cell.
 MAX_MESSAGE = 1500
+#: nbgrader's warning when a submitted cell differs from the source's (it restores the source's either way).
+CHANGED_CELL_WARNING = "Attribute '%s' for cell %s has changed!"
+
+
+class _ExpectedChecksums(logging.Filter):
+    """Drops nbgrader's warning that a test cell's checksum changed: a released test cell lacks the hidden tests, so
+    its checksum differs from the source's in every submission; the other attributes' warnings stay."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (str(record.msg).startswith(CHANGED_CELL_WARNING) and record.args and record.args[0] == "checksum")
+
+
+def configure_logging() -> None:
+    """What the worker log (standard error, ``logs/<assignment>/worker-<n>.log``) holds: warnings and errors an
+    instructor can act on, not the notices nbgrader and its gradebook give on every submission."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_ExpectedChecksums())
+    ignore_autoflush_warnings()
 
 
 def _install_kernel_spec(folder: Path, memory_mb: int, course: Course) -> None:
@@ -57,6 +76,9 @@ def _install_kernel_spec(folder: Path, memory_mb: int, course: Course) -> None:
         "--",
         "-f",
         "{connection_file}",
+        # ipykernel warns at every start that it talks to nbgrader over TCP without encryption (on loopback): noise
+        # in the worker log. Its errors still show.
+        "--IPKernelApp.log_level=ERROR",
     ]
     # The trusted regrade trains exercise 3's network in this process (see .trusted): the kernel skips its copy,
     # and never needs the GPU (so kernels of parallel workers hold none of its memory).
@@ -67,31 +89,27 @@ def _install_kernel_spec(folder: Path, memory_mb: int, course: Course) -> None:
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(folder), os.environ.get("JUPYTER_PATH")]))
 
 
-def _sanitize(submission: Path, notebooks: list[str], known_ids: dict[str, set[str]]) -> list[str]:
-    """Repair what nbgrader cannot grade, in the worker's copy; return one line per repair.
+def _sanitize(submission: Path, notebooks: list[str], known_ids: dict[str, set[str]]) -> tuple[list[str], list[str]]:
+    """Repair what nbgrader cannot grade, in the worker's copy; return one line per repair, and the notebooks that
+    cannot be graded at all.
 
-    A file that is not a valid notebook is removed (nbgrader then scores that notebook 0); a cell whose grade id
-    is not in the assignment, or repeats an earlier cell's, loses its nbgrader metadata (a test cell that is then
-    missing is added back from the source).
+    A file that is missing, not a valid notebook, or a notebook without one cell of the assignment is removed
+    (nbgrader then scores that notebook 0; see :func:`.cells.notebook_defect`); a cell whose grade id is not in the
+    assignment, or repeats an earlier cell's, loses its nbgrader metadata (a test cell that is then missing is added
+    back from the source).
     """
     import nbformat
 
-    problems = []
+    problems, invalid = [], []
     for name in notebooks:
         path = submission / f"{name}.ipynb"
-        if not path.is_file():
-            problems.append(f"{name}.ipynb is missing from the submission (scored 0)")
+        defect = "is missing from the submission" if not path.is_file() else notebook_defect(path, known_ids[name])
+        if defect:
+            problems.append(f"{name}.ipynb {defect}; scored 0")
+            invalid.append(name)
+            path.unlink(missing_ok=True)
             continue
-        try:
-            nb = nbformat.read(path, as_version=4)
-            nbformat.validate(nb)
-        except Exception as error:  # nbformat raises JSON, schema and encoding errors alike
-            problems.append(
-                f"{name}.ipynb is not a valid notebook ({type(error).__name__}: "
-                f"{str(error).splitlines()[0][:200]}); scored 0"
-            )
-            path.unlink()
-            continue
+        nb = nbformat.read(path, as_version=4)
         changed, seen = False, set()
         for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader")
@@ -116,7 +134,7 @@ def _sanitize(submission: Path, notebooks: list[str], known_ids: dict[str, set[s
             changed = True
         if changed:
             nbformat.write(nb, path)
-    return problems
+    return problems, invalid
 
 
 def _cell_errors(autograded: Path, notebooks: list[str]) -> tuple[dict, list[str]]:
@@ -150,19 +168,20 @@ def _cell_errors(autograded: Path, notebooks: list[str]) -> tuple[dict, list[str
     return errors, notes
 
 
-def _explain(error: str) -> str:
-    """A line for the instructor and the student about why nbgrader gave up on a submission.
+def _explain(error: str) -> tuple[str, str | None]:
+    """Why nbgrader gave up on a submission: a line for the student and, where the cause is not in the student's
+    notebook, a note for the instructor.
 
     nbgrader's own message can quote test cells (hidden tests included), so it goes to the worker log only.
     """
     if "DeadKernelError" in error or "kernel died" in error.lower():
-        return "the kernel died while running the notebook (os._exit, a crash, or killed for memory); scored 0"
+        return "the kernel died while running the notebook (os._exit, a crash, or killed for memory); scored 0", None
     if "Timeout waiting for" in error or "CellTimeoutError" in error:
         return (
             "a cell kept running past the per-cell timeout and ignored the interrupt (an endless loop that "
             "blocks Ctrl-C?); scored 0"
-        )
-    return "nbgrader could not grade the submission (the grading log under logs/ has the details); scored 0"
+        ), None
+    return "the grader could not run the notebook; scored 0", "nbgrader failed on it: its error is in the worker log"
 
 
 def check_sources(course: Course, assignment_id: str, expected_hash: str) -> None:
@@ -196,7 +215,8 @@ def grade(course: Course, workdir: Path, snapshot: Path, task: dict, cell_timeou
     notebooks = course.notebook_names(assignment_id)
     with open_gradebook(db) as gradebook:
         known = {n: {c.name for c in gradebook.find_notebook(n, assignment_id).source_cells} for n in notebooks}
-    problems = _sanitize(copy, notebooks, known)
+    problems, invalid = _sanitize(copy, notebooks, known)
+    grader_notes: list[str] = []
 
     config = course.nbgrader_config(root=private, db_path=db)
     config.CourseDirectory.assignment_id = assignment_id
@@ -214,7 +234,9 @@ def grade(course: Course, workdir: Path, snapshot: Path, task: dict, cell_timeou
             run_converter(Autograde, config)
         except CourseError as error:
             status = "failed"
-            problems.append(_explain(str(error)))
+            for_student, for_grader = _explain(str(error))
+            problems.append(for_student)
+            grader_notes += [for_grader] if for_grader else []
 
     autograded = private / "autograded" / student / assignment_id
     errors, notes = _cell_errors(autograded, notebooks) if status == "graded" else ({}, [])
@@ -253,14 +275,18 @@ def grade(course: Course, workdir: Path, snapshot: Path, task: dict, cell_timeou
 
         if task.get("source_hash"):
             check_sources(course, assignment_id, task["source_hash"])
-        problems += regrade_submission(
+        regrade_notes = regrade_submission(
             course.source_dir / assignment_id, copy, parts, out, hide=[course.course_dir, course.workspace]
         )
+        problems += regrade_notes.student
+        grader_notes += regrade_notes.grader
     return {
         "student": student,
         "assignment": assignment_id,
         "status": status,
         "problems": problems + notes,
+        "grader_notes": grader_notes,
+        "invalid_notebooks": invalid,
         "parts": parts,
         "seconds": round(time.monotonic() - started, 3),
     }
@@ -282,7 +308,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     answers = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    configure_logging()
     workdir = Path(args.workdir)
     course = Course.open(args.course_dir, args.workspace)
     _install_kernel_spec(workdir / "jupyter", args.memory_mb, course)
@@ -296,7 +322,8 @@ def main(argv: list[str] | None = None) -> None:
                 "student": task.get("student"),
                 "status": "failed",
                 "parts": [],
-                "problems": [f"grading failed: {type(error).__name__}: {error}"],
+                "problems": [],
+                "grader_notes": [f"grading failed: {type(error).__name__}: {error}"],
             }
         answers.write(json.dumps(answer) + "\n")
 
