@@ -1,4 +1,4 @@
-"""The ``course`` command: release, collect, autograde, feedback, reports and merge for instructors;
+"""The ``course`` command: release, collect, autograde, feedback, reports, similarity and merge for instructors;
 ``course validate`` for students. See GRADING.md.
 
 Grading data lives in a workspace outside the repository: ``--workspace DIR``, else ``$COURSE_WORKSPACE``, else
@@ -27,7 +27,7 @@ log = logging.getLogger("course")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="course",
-        description="Release, collect, autograde, feedback, reports "
+        description="Release, collect, autograde, feedback, reports, similarity "
         "and merge for instructors; `course validate` for students. See GRADING.md.",
     )
     output = argparse.ArgumentParser(add_help=False)
@@ -88,6 +88,15 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", parents=[common], help="grades CSV, pass rates, histogram")
     report.add_argument("assignment", metavar="ID")
 
+    similarity = commands.add_parser(
+        "similarity", parents=[common], help="how alike the students' own code is, pair by pair (HTML and CSV)"
+    )
+    similarity.add_argument("assignment", metavar="ID")
+    similarity.add_argument(
+        "--threshold", type=float, default=0.5, help="list the pairs at or above this similarity in the CSV (0-1; 0.5)"
+    )
+    similarity.add_argument("--top", type=int, default=50, help="pairs shown side by side in the HTML (default: 50)")
+
     validate = commands.add_parser("validate", parents=[output], help="students: run a notebook's visible tests")
     validate.add_argument("notebook", type=Path, metavar="NOTEBOOK")
     validate.add_argument("--timeout", type=int, default=300, help="seconds per cell")
@@ -144,6 +153,21 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         written = feedback(course, args.assignment, args.student)
         log.info(f"wrote {len(written)} feedback page(s) to {course.workspace / 'feedback' / args.assignment}")
+        return 0
+    if args.command == "similarity":
+        from .grading.similarity import similarity
+
+        found = similarity(course, args.assignment, args.threshold, args.top)
+        for pair in found.flagged[:20]:
+            log.info(f"SIMILAR {pair.a} {pair.b}: {pair.similarity:.0%} ({pair.share_a:.0%} / {pair.share_b:.0%})")
+        if len(found.flagged) > 20:
+            log.info(f"... and {len(found.flagged) - 20} more pairs in {found.csv}")
+        for line in found.skipped:
+            log.info(f"NOT COMPARED {line}")
+        log.info(
+            f"{len(found.codes)} submission(s) compared, {len(found.flagged)} pair(s) at or above "
+            f"{args.threshold:g}; wrote {found.html} and {found.csv}"
+        )
         return 0
     from .grading.report import report
 
