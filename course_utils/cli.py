@@ -1,4 +1,4 @@
-"""The ``course`` command: release, collect, autograde, feedback, reports, similarity and merge for instructors;
+"""The ``course`` command: release, collect, autograde, feedback, reports, similarity, export and merge for instructors;
 ``course validate`` for students. See GRADING.md.
 
 Grading data lives in a workspace outside the repository: ``--workspace DIR``, else ``$COURSE_WORKSPACE``, else
@@ -27,7 +27,7 @@ log = logging.getLogger("course")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="course",
-        description="Release, collect, autograde, feedback, reports, similarity "
+        description="Release, collect, autograde, feedback, reports, similarity, export "
         "and merge for instructors; `course validate` for students. See GRADING.md.",
     )
     output = argparse.ArgumentParser(add_help=False)
@@ -96,6 +96,23 @@ def _parser() -> argparse.ArgumentParser:
         "--threshold", type=float, default=0.5, help="list the pairs at or above this similarity in the CSV (0-1; 0.5)"
     )
     similarity.add_argument("--top", type=int, default=50, help="pairs shown side by side in the HTML (default: 50)")
+
+    export = commands.add_parser("export", parents=[common], help="grades file for Canvas, Moodle or a spreadsheet")
+    export.add_argument("assignments", nargs="+", metavar="ID", help="one column per assignment")
+    export.add_argument("--format", choices=["canvas", "moodle", "csv"], default="csv", help="default: csv")
+    export.add_argument(
+        "--roster",
+        type=Path,
+        help="collect's roster CSV (student_id; optional first_name, last_name, name, email, lms_id, "
+        "sis_user_id, sis_login_id, section)",
+    )
+    export.add_argument(
+        "--missing-zero", action="store_true", help="0 for a student without a submission (default: empty cell)"
+    )
+    export.add_argument(
+        "--column", action="append", metavar="ID=TITLE", help="title of an assignment's column (repeatable)"
+    )
+    export.add_argument("--output", "-o", type=Path, help="the file to write (default: in the workspace's reports/)")
 
     validate = commands.add_parser("validate", parents=[output], help="students: run a notebook's visible tests")
     validate.add_argument("notebook", type=Path, metavar="NOTEBOOK")
@@ -168,6 +185,22 @@ def _dispatch(args: argparse.Namespace) -> int:
             f"{len(found.codes)} submission(s) compared, {len(found.flagged)} pair(s) at or above "
             f"{args.threshold:g}; wrote {found.html} and {found.csv}"
         )
+        return 0
+    if args.command == "export":
+        from .grading.export import export
+
+        written = export(
+            course,
+            args.assignments,
+            args.format,
+            roster_path=args.roster,
+            missing_zero=args.missing_zero,
+            output=args.output,
+            columns=args.column,
+        )
+        for line in written.notes:
+            log.warning(f"NOTE {line}")
+        log.info(f"wrote {written.path} ({written.students} students, {args.format} format)")
         return 0
     from .grading.report import report
 
