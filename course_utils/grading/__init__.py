@@ -3,7 +3,8 @@ of one submission through these modules).
 
 Steps: :mod:`.workspace` (where grading data lives, nbgrader settings), :mod:`.release`, :mod:`.collect`,
 :mod:`.autograde` (with :mod:`.limits`, :mod:`.pool` of :mod:`.worker` processes, :mod:`.shards`), :mod:`.feedback`,
-:mod:`.report` and :mod:`.validate` (the students' check). Every gradebook access goes through :mod:`.gradebook`.
+:mod:`.report`, :mod:`.similarity` (pairs of alike submissions), :mod:`.export` (grade files for Canvas and
+Moodle) and :mod:`.validate` (the students' check). Every gradebook access goes through :mod:`.gradebook`.
 
 Trusted grading: :mod:`.trusted` re-runs every test cell outside the student's reach, its scores are the ones that
 count (:mod:`.trusted_results` writes them into notebooks and gradebook); the student's answer cells run in a
