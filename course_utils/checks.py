@@ -60,7 +60,7 @@ def assert_array_matches(
         raise CheckError(f"{name} returned a {type(actual).__name__}, expected a NumPy array (np.ndarray)")
     expected = np.asarray(expected)
     if actual.shape != expected.shape:
-        raise CheckError(f"{name} returned shape {actual.shape}, expected {expected.shape}")
+        raise CheckError(f"{name} returned shape {actual.shape}" + (f", expected {expected.shape}" if reveal else ""))
     if actual.dtype.kind not in kinds:
         wanted = " or ".join(_KIND_NAMES.get(kind, kind) for kind in kinds)
         raise CheckError(
@@ -86,8 +86,11 @@ def assert_array_matches(
         raise CheckError(message)
 
 
-def assert_value_equals(actual, expected, name: str) -> None:
-    """Check an exact scalar or tuple result (sizes, shapes, counts); raise :class:`CheckError` if it differs."""
+def assert_value_equals(actual, expected, name: str, *, reveal: bool = True) -> None:
+    """Check an exact scalar or tuple result (sizes, shapes, counts); raise :class:`CheckError` if it differs.
+
+    reveal : show the expected value in the message (hidden tests pass False).
+    """
     if actual is None:
         raise CheckError(f"{name} returned None; did you forget a `return` statement?")
     if isinstance(expected, tuple):
@@ -95,9 +98,23 @@ def assert_value_equals(actual, expected, name: str) -> None:
     if type(actual) is not type(expected) and not (isinstance(expected, int) and isinstance(actual, np.integer)):
         raise CheckError(
             f"{name} returned {actual!r} of type {type(actual).__name__}, expected {type(expected).__name__}"
+            + (" (an exact whole number: use // or int(), not / or np.ceil)" if isinstance(expected, int) else "")
         )
     if actual != expected:
-        raise CheckError(f"{name} returned {actual!r}, expected {expected!r}")
+        raise CheckError(f"{name} returned {actual!r}" + (f", expected {expected!r}" if reveal else ""))
+
+
+def assert_shape(actual, expected: tuple, name: str, *, reveal: bool = True) -> None:
+    """Check that ``actual`` is a NumPy array of shape ``expected``; raise :class:`CheckError` saying what it is.
+
+    name : how the call reads in the message, e.g. ``"conv1d(np.ones(7), np.ones(4), 'same')"``.
+    """
+    if actual is None:
+        raise CheckError(f"{name} returned None; did you forget a `return` statement?")
+    if not isinstance(actual, np.ndarray):
+        raise CheckError(f"{name} returned a {type(actual).__name__}, expected a NumPy array (np.ndarray)")
+    if actual.shape != tuple(expected):
+        raise CheckError(f"{name} returned shape {actual.shape}" + (f", expected {tuple(expected)}" if reveal else ""))
 
 
 def assert_raises(exception: type[BaseException], call, name: str) -> None:
@@ -120,6 +137,8 @@ def assert_raises(exception: type[BaseException], call, name: str) -> None:
 #: What an exercise's own implementation may not use: NumPy's 1-D convolutions and anything from SciPy's signal and
 #: image filters, TensorFlow or Keras (matched against the module a name resolves to).
 FORBIDDEN_CALLS = ("numpy.convolve", "numpy.correlate", "scipy.signal", "scipy.ndimage", "tensorflow", "keras")
+#: What functions that must be written "in NumPy only" (exercise 3's metrics) may not use.
+NUMPY_ONLY = ("sklearn", "scipy", "tensorflow", "keras", "torch")
 
 
 def forbidden_calls(func, forbidden=FORBIDDEN_CALLS) -> list[str]:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course_utils.checks import CheckError, assert_array_matches, assert_value_equals, tolerances_for
+from course_utils.checks import CheckError, assert_array_matches, assert_shape, assert_value_equals, tolerances_for
 
 
 def test_does_a_matching_array_pass_across_integer_and_float_dtypes():
@@ -127,3 +127,30 @@ def test_does_assert_raises_accept_the_right_error_and_explain_the_others():
         assert_raises(ValueError, lambda: 1, "conv1d(mode='wide')")
     with pytest.raises(CheckError, match=r"raised KeyError \('x'\); expected ValueError"):
         assert_raises(ValueError, lambda: {}["x"], "conv1d(mode='wide')")
+
+
+def test_does_a_hidden_exact_check_keep_the_expected_value_secret():
+    """With reveal=False, do a wrong size and a wrong shape say what was returned and not what was expected?"""
+    with pytest.raises(CheckError) as size:
+        assert_value_equals(0, 1, "conv_output_size(1, 1, 2, 'same')", reveal=False)
+    with pytest.raises(CheckError) as shape:
+        assert_array_matches(np.ones(4), np.ones(5), "conv1d(x, w)", reveal=False)
+    assert "returned 0" in str(size.value) and "expected" not in str(size.value)
+    assert "returned shape (4,)" in str(shape.value) and "(5,)" not in str(shape.value)
+
+
+@pytest.mark.parametrize(
+    ("result", "says"),
+    [
+        ([1.0, 2.0, 3.0], "returned a list, expected a NumPy array"),
+        ((1.0, 2.0, 3.0), "returned a tuple, expected a NumPy array"),
+        (None, "returned None; did you forget a `return` statement?"),
+        (np.ones((3, 1)), "returned shape (3, 1), expected (3,)"),
+    ],
+)
+def test_does_a_shape_check_explain_a_result_that_is_no_array_of_that_shape(result, says):
+    """Does assert_shape name a list, a tuple, None or a wrong shape instead of failing on `.shape`?"""
+    assert_shape(np.ones(3), (3,), "conv1d(x, w)")
+    with pytest.raises(CheckError) as error:
+        assert_shape(result, (3,), "conv1d(x, w)")
+    assert says in str(error.value)
