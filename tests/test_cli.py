@@ -493,6 +493,8 @@ def test_do_two_slurm_array_shards_merged_equal_one_unsharded_run(released_cours
 # --- validate ----------------------------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_does_validate_summarise_the_visible_tests(released_course, tmp_path):
+    """Does validate pass a correct notebook, and fail a test cell that raises or that prints a warning (the rule
+    nbgrader and `course autograde` apply)?"""
     notebook = released_course / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     good = write(student_notebook(notebook, CORRECT), tmp_path / "good.ipynb")
     passed = course("validate", good, cwd=tmp_path)
@@ -500,6 +502,10 @@ def test_does_validate_summarise_the_visible_tests(released_course, tmp_path):
     failed = course("validate", notebook, cwd=tmp_path)
     assert failed.returncode == 1
     assert "FAILED double_tests: NotImplementedError" in failed.stdout and "0 of 2" in failed.stdout
+    warns = {**CORRECT, "double_solution": "import warnings\nwarnings.warn('still slow')\nreturn 2 * x"}
+    warned = course("validate", write(student_notebook(notebook, warns), tmp_path / "warns.ipynb"), cwd=tmp_path)
+    assert warned.returncode == 1 and "1 of 2 visible tests passed" in warned.stdout
+    assert "FAILED double_tests: the cell printed a warning" in warned.stdout and "still slow" in warned.stdout
 
 
 # --- bad command-line input --------------------------------------------------------------------------------------

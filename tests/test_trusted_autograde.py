@@ -23,7 +23,16 @@ from nbgrader_course import answer_cells, owner, read_variant, solution_code
 
 COURSE = Path(sys.executable).with_name("course")
 ASSIGNMENTS = ("ex01_convolution", "ex02_pooling", "ex03_cnn")
-ATTACKS = {"patch_checks", "fake_array", "frame_peek", "gc_reference", "read_files", "exit_early", "print_pass"}
+ATTACKS = {
+    "patch_checks",
+    "fake_array",
+    "frame_peek",
+    "gc_reference",
+    "read_files",
+    "exit_early",
+    "print_pass",
+    "hidden_forbidden",
+}
 REDTEAM = REPO / "tests" / "redteam"
 BANK = REPO / "tests" / "submissions"
 #: Exercise 3's training tier: it trains what build_cnn and compile_cnn make together.

@@ -7,13 +7,15 @@ and one real nbgrader batch that shows what the attacks do to plain nbgrader.
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbgrader_course import NbgraderCourse, answer_cells, points_by_function, read_variant, solution_code
+from nbgrader_course import NbgraderCourse, answer_cells, owner, points_by_function, read_variant, solution_code
 
 from course_utils.grading.sandbox import Sandbox, SandboxLimits
 from course_utils.grading.trusted import regradable, regrade, regrade_submission
@@ -84,8 +86,9 @@ def test_does_the_forbidden_call_check_read_the_students_code(variant):
 
 
 def test_does_a_function_made_by_exec_fail_the_source_check():
-    """Is a function without a `def` in the answer cell (made by exec) refused, as inspect.getsource refuses it?"""
-    code = "exec('def moving_sum(x, k):\\n    return np.convolve(x, np.ones(k), \"valid\")')"
+    """Is a function without a `def` in the answer cell (made by exec) refused, as inspect.getsource refuses it,
+    even when it computes the right result?"""
+    code = "exec('def moving_sum(x, k):\\n    return np.array([sum(x[i : i + k]) for i in range(len(x) - k + 1)])')"
     points, _, message, *_ = trusted_points("ex_trusted", {"moving_sum": code})["moving_sum_values"]
     assert points == 0 and "could not read the source of moving_sum" in message
 
@@ -119,7 +122,7 @@ def test_does_a_results_type_get_the_same_verdict_as_in_the_notebook(returned, p
     code = f"def window_count(n, k):\n    return {returned}"
     points, _, message, *_ = trusted_points("ex_trusted", {"window_count": code})["window_count_rule"]
     assert (points == 2) is passes
-    assert passes or message == "CheckError: window_count(4, 2) returned 3.0 of type float, expected int"
+    assert passes or message.startswith("CheckError: window_count(4, 2) returned 3.0 of type float, expected int")
 
 
 def test_does_the_submission_metadata_decide_nothing():
@@ -365,3 +368,30 @@ def test_does_a_wrong_helper_cost_its_own_points_only():
     assert any(v.note == "conv2d_layer passes with a correct conv_output_size" for v in layer_results.values())
     assert sum(v.points for v in size_results.values()) < sum(v.max_points for v in size_results.values())
     assert all(not v.note for v in size_results.values())
+
+
+def feedback_line(path: Path) -> str | None:
+    """What a grading-bank file's docstring says its feedback must contain (its ``Feedback:`` line), or None."""
+    match = re.search(r"^Feedback: (.+)$", ast.get_docstring(ast.parse(path.read_text())) or "", re.MULTILINE)
+    return match.group(1) if match else None
+
+
+COMMON_MISTAKES = sorted(
+    (path for path in (REPO / "tests" / "submissions").glob("ex0[12]_*/*.py") if feedback_line(path)),
+    key=lambda path: path.stem,
+)
+
+
+@pytest.mark.parametrize("path", COMMON_MISTAKES, ids=[path.stem for path in COMMON_MISTAKES])
+def test_does_a_common_mistake_cost_its_own_function_only_and_say_what_it_did(path):
+    """Graded as `course autograde` grades (the trusted re-run): does a common student mistake (an unflipped kernel,
+    an off-by-one, a float size, a list, a leftover NotImplementedError, a print instead of a return, a warning)
+    lose points of its own function only, with a message that names the mistake's effect?"""
+    assignment = path.parent.name
+    names = functions(assignment)
+    buggy = owner(path.stem, names)
+    results = regrade(source_path(assignment), submission(assignment, read_variant(path)))
+    lost = {owner(grade_id, names) for grade_id, verdict in results.items() if verdict.points < verdict.max_points}
+    assert lost == {buggy}, f"{path.stem} loses points of {sorted(lost)}"
+    messages = [v.message for grade_id, v in results.items() if owner(grade_id, names) == buggy and v.message]
+    assert any(feedback_line(path) in message for message in messages), messages

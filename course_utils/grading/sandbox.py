@@ -29,6 +29,7 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..checks import CheckError
 from ..training import NO_GPU_ENV
 from .keras_values import KerasValueError
 from .wire import SandboxError, Unsupported, decode, encode, read_message, student_exception, write_message
@@ -215,8 +216,12 @@ class Sandbox:
         """The value of the global ``name`` (plain data only)."""
         return self._request({"op": "get", "name": name}, self.limits.call_timeout, f"reading {name}")["value"]
 
-    def call(self, name: str, args: tuple = (), kwargs: dict | None = None):
-        """``name(*args, **kwargs)`` inside the sandbox; the student's exceptions are raised here as builtins."""
+    def call(self, name: str, args: tuple = (), kwargs: dict | None = None, *, forbidden: tuple[str, ...] = ()):
+        """``name(*args, **kwargs)`` inside the sandbox; the student's exceptions are raised here as builtins.
+
+        forbidden : library routines the call may not reach (:data:`course_utils.checks.FORBIDDEN_CALLS`); a call
+        that reaches one, writes on stderr (a warning) or changes its arguments in place raises a CheckError.
+        """
         if self._stops.get(name, 0) >= MAX_STOPS:
             raise SandboxError(f"{name}() was not run: it stopped the grading process {MAX_STOPS} times already")
         blobs: list[bytes] = []
@@ -226,22 +231,38 @@ class Sandbox:
                 "name": name,
                 "args": encode(tuple(args), blobs),
                 "kwargs": encode(dict(kwargs or {}), blobs),
+                "forbidden": list(forbidden),
             }
         except Unsupported as error:
             raise TypeError(f"{name}() cannot be graded with this argument: {error}") from None
         try:
-            answer = self._request(header, self.limits.call_timeout, f"{name}()", blobs)
+            answer = self._request(header, self.limits.call_timeout, f"{name}()", blobs, keep_error=True)
         except SandboxError:
             self._stops[name] = self._stops.get(name, 0) + 1
             raise
+        if answer.get("used"):
+            raise CheckError(
+                f"{name} used {', '.join(answer['used'])} while it was graded; the exercise asks you to compute the "
+                "result yourself, so this function's tests earn no points while it does"
+            )
+        if "error" in answer:
+            raise student_exception(answer["error"])
+        if (answer.get("stderr") or "").strip():
+            first = answer["stderr"].strip().splitlines()[0]
+            raise CheckError(
+                f"{name} wrote a warning or error text while it was tested, and a test that prints one fails: "
+                f"{first!r}; fix what it says"
+            )
         if answer.get("changed"):  # the caller's arrays are copies here: say what would have changed in place
-            from course_utils.checks import CheckError
-
             changed = ", ".join(str(key) for key in answer["changed"])
             raise CheckError(f"{name} changed its input ({changed}) in place; it must leave its arguments unchanged")
         return answer["value"]
 
-    def _request(self, header: dict, timeout: float, what: str, blobs: list[bytes] = ()) -> dict:
+    def _request(
+        self, header: dict, timeout: float, what: str, blobs: list[bytes] = (), *, keep_error: bool = False
+    ) -> dict:
+        """Send ``header`` and return the answer; a student's exception is raised here, or with ``keep_error``
+        left in the answer under "error"."""
         if self.process is None or self.process.poll() is not None:
             self.restarts += 1
             self.start()
@@ -251,9 +272,9 @@ class Sandbox:
             write_message(self._send, header, list(blobs))
         except (BrokenPipeError, OSError):
             pass  # the answer below reports how the sandbox ended
-        return self._answer(timeout, what)
+        return self._answer(timeout, what, keep_error=keep_error)
 
-    def _answer(self, timeout: float, what: str) -> dict:
+    def _answer(self, timeout: float, what: str, *, keep_error: bool = False) -> dict:
         try:
             header, blobs = read_message(self._receive, time.monotonic() + timeout)
         except TimeoutError:
@@ -261,7 +282,7 @@ class Sandbox:
             raise SandboxError(f"{what} did not finish within {timeout:g} s (an infinite loop?)") from None
         except EOFError:
             raise SandboxError(f"{what} stopped the grading process: {self._ending()}") from None
-        if "error" in header:
+        if "error" in header and not keep_error:
             raise student_exception(header["error"])
         if "fatal" in header:
             self.close()

@@ -6,6 +6,8 @@ then loads the student's code and answers calls with :mod:`.wire` messages until
 from __future__ import annotations
 
 import builtins
+import contextlib
+import io
 import json
 import os
 import signal
@@ -152,6 +154,78 @@ def _error(error: BaseException) -> dict:
     return {"type": base.__name__, "name": type(error).__name__, "message": message}
 
 
+#: What a call may write on stderr (a warning, a print to sys.stderr) and still be quoted in full.
+MAX_STDERR_TEXT = 400
+
+
+class _Watch:
+    """Which of the ``forbidden`` library routines a call reaches, however it reaches them (``getattr``,
+    ``importlib``, an alias): a profile hook sees every Python frame and C function entered during the call.
+
+    forbidden : names as in :data:`course_utils.checks.FORBIDDEN_CALLS`; a name whose parent module is loaded and
+    holds it as a routine (``numpy.convolve``) matches that routine, any other name (``scipy.signal``) matches the
+    module and its submodules.
+    """
+
+    def __init__(self, forbidden: list[str]):
+        self.modules: list[str] = []
+        self.routines: dict[object, str] = {}  # code objects and C functions → the forbidden name
+        for name in forbidden:
+            parent, _, attribute = name.rpartition(".")
+            routine = getattr(sys.modules.get(parent), attribute, None) if parent else None
+            if routine is None or type(routine).__name__ == "module":
+                self.modules.append(name)
+                continue
+            implementation = getattr(routine, "_implementation", routine)  # NumPy's array-function dispatchers
+            self.routines[getattr(implementation, "__code__", implementation)] = name
+            self.routines[routine] = name
+        self.used: list[str] = []
+
+    def _module_name(self, module: str) -> str | None:
+        return next((m for m in self.modules if module == m or module.startswith(m + ".")), None)
+
+    def _forbidden_frame(self, frame) -> str | None:
+        """The forbidden name ``frame`` runs in (a routine's code, or code of a forbidden module), or None."""
+        return self.routines.get(frame.f_code) or self._module_name(frame.f_globals.get("__name__") or "")
+
+    def __call__(self, frame, event, arg) -> None:
+        """Note each entry into forbidden code from other code; a forbidden module's own calls, and the module
+        code an import runs, are not entries (``import scipy.signal`` also loads ``scipy.ndimage``)."""
+        if event == "call":
+            if frame.f_code.co_name == "<module>":
+                return
+            name, caller = self._forbidden_frame(frame), frame.f_back
+        elif event == "c_call":
+            try:
+                name = self.routines.get(arg)
+            except TypeError:  # an unhashable callable is none of the routines
+                name = None
+            module = getattr(arg, "__module__", None)
+            name, caller = name or (self._module_name(module) if isinstance(module, str) else None), frame
+        else:
+            return
+        if name and (caller is None or self._forbidden_frame(caller) is None) and name not in self.used:
+            self.used.append(name)
+
+
+def _call(function, args: tuple, kwargs: dict, forbidden: list[str]):
+    """``function(*args, **kwargs)`` → (its result, the exception it raised or None, the ``forbidden`` routines it
+    reached, what it wrote on stderr)."""
+    watch = _Watch(forbidden) if forbidden else None
+    written = io.StringIO()
+    result = error = None
+    with contextlib.redirect_stderr(written):
+        if watch is not None:
+            sys.setprofile(watch)
+        try:
+            result = function(*args, **kwargs)
+        except BaseException as raised:  # SystemExit included: the call's end, not the sandbox's
+            error = raised
+        finally:
+            sys.setprofile(None)
+    return result, error, (watch.used if watch else []), written.getvalue()
+
+
 def serve(read_fd: int, write_fd: int) -> None:
     """Answer requests until the trusted side closes the pipe."""
     namespace: dict = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": NullShell}
@@ -189,12 +263,17 @@ def serve(read_fd: int, write_fd: int) -> None:
                 args, kwargs = decode(header["args"], blobs), decode(header["kwargs"], blobs)
                 arrays = {**{f"argument {i + 1}": a for i, a in enumerate(args)}, **kwargs}
                 before = {key: a.copy() for key, a in arrays.items() if isinstance(a, np.ndarray)}
-                answer = {"value": encode(function(*args, **kwargs), out)}
-                answer["changed"] = [
-                    key
-                    for key, copy in before.items()
-                    if not np.array_equal(copy, arrays[key], equal_nan=copy.dtype.kind in "fc")
-                ]
+                result, error, used, written = _call(function, args, kwargs, header.get("forbidden") or [])
+                answer = {"used": used, "stderr": written[-MAX_STDERR_TEXT:]}
+                if error is not None:
+                    answer["error"] = _error(error)
+                else:
+                    answer["value"] = encode(result, out)
+                    answer["changed"] = [
+                        key
+                        for key, copy in before.items()
+                        if not np.array_equal(copy, arrays[key], equal_nan=copy.dtype.kind in "fc")
+                    ]
             else:
                 answer = {"fatal": f"unknown request {op!r}"}
         except Unsupported as error:

@@ -97,16 +97,51 @@ def student_answers(cells: list[Cell], submitted) -> dict[str, str]:
 
 
 def _proxy(sandbox: Sandbox, name: str, source: str | None, module: str = "__main__"):
-    """A function that calls ``name`` inside ``sandbox``; its globals are filled in by :func:`static_globals`."""
+    """A function that calls ``name`` inside ``sandbox``; its globals are filled in by :func:`static_globals`.
+
+    Its ``__forbidden__`` set names the library routines its calls may not reach (see :func:`_forbid`)."""
+    forbidden: set[str] = set()
 
     def proxy(*args, **kwargs):
-        return sandbox.call(name, args, kwargs)
+        return sandbox.call(name, args, kwargs, forbidden=tuple(sorted(forbidden)))
 
     function = types.FunctionType(proxy.__code__, {"__builtins__": builtins}, name, None, proxy.__closure__)
     function.__qualname__ = name
     function.__module__ = module
     function.__student_source__ = source
+    function.__forbidden__ = forbidden
     return function
+
+
+def _forbid(source: str, namespace: dict) -> None:
+    """Before a test cell runs: every ``assert_no_forbidden_calls(f, name[, forbidden])`` in its ``source`` makes
+    the proxy ``f`` refuse those routines at run time too, for all of the cell's calls (also those before the
+    assertion), so a routine reached by ``getattr``, ``importlib`` or an alias costs the same as one in the text.
+    ``forbidden`` is read in the cell's namespace, or as a name of :mod:`course_utils.checks` (the cell may import
+    it further down)."""
+    from course_utils import checks
+
+    try:
+        tree = ast.parse(as_python(source))
+    except SyntaxError:
+        return
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "assert_no_forbidden_calls"):
+            continue
+        proxy = namespace.get(node.args[0].id) if node.args and isinstance(node.args[0], ast.Name) else None
+        if not hasattr(proxy, "__forbidden__"):
+            continue
+        given = (
+            node.args[2] if len(node.args) > 2 else next((k.value for k in node.keywords if k.arg == "forbidden"), None)
+        )
+        try:
+            expression = compile(ast.Expression(given), "<forbidden>", "eval") if given is not None else None
+            forbidden = (
+                checks.FORBIDDEN_CALLS if expression is None else eval(expression, {**vars(checks), **namespace})
+            )
+        except Exception:  # the assertion itself will report it
+            continue
+        proxy.__forbidden__.update(forbidden)
 
 
 def _run_trusted(source: str, namespace: dict, name: str) -> tuple[Exception | None, str]:
@@ -162,18 +197,23 @@ def regrade(
     )
     results = _run_tests(cells, program, student_code, limits, layout, report=report)
     sources = function_sources(student_code)
+    functions = [name for cell in cells if cell.kind == "answer" for name in defined_names(cell.source)]
     for function, failed in _failed_by_function(cells, results).items():
         callees = _graded_callees(function, sources.get(function), cells)
         if not callees:
             continue
         substituted = [*program, _substitution(cells, callees)]
+        # all of the function's test cells run again: a failed one may use a reference its passed ones define
+        owned = {
+            cell.grade_id for cell in cells if cell.kind == "test" and _owner(cell.grade_id, functions) == function
+        }
         again = _run_tests(
-            cells, program=substituted, student_code=student_code, limits=limits, layout=layout, only=failed
+            cells, program=substituted, student_code=student_code, limits=limits, layout=layout, only=owned
         )
         note = f"{function} passes with a correct {', '.join(callees)}"
-        for cell_id, verdict in again.items():
-            if not verdict.message:
-                results[cell_id] = verdict._replace(note=note)
+        for cell_id in failed:
+            if cell_id in again and not again[cell_id].message:
+                results[cell_id] = again[cell_id]._replace(note=note)
     return results
 
 
@@ -223,10 +263,19 @@ def _run_tests(
                 namespace.update({n: bindings[n] for n in defined_names(cell.source) if n in bindings})
             elif cell in tests:
                 namespace.update(bindings)
+                _forbid(cell.source, namespace)
                 error, printed = _run_trusted(cell.source, namespace, f"<test {cell.grade_id}>")
-                message = "" if error is None else f"{type(error).__name__}: {error}".strip().rstrip(":")
+                message = "" if error is None else _message(error)
                 results[cell.grade_id] = Verdict(cell.points if error is None else 0.0, cell.points, message, printed)
     return results
+
+
+def _message(error: Exception) -> str:
+    """A failed test's message: the exception's type and text (a function still raising the released
+    ``NotImplementedError()`` is said to be unwritten)."""
+    if isinstance(error, NotImplementedError) and not str(error):
+        return "NotImplementedError: the function is not written yet (replace `raise NotImplementedError()` with code)"
+    return f"{type(error).__name__}: {error}".strip().rstrip(":")
 
 
 def _owner(cell_id: str, functions: list[str]) -> str | None:

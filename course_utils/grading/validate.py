@@ -1,7 +1,8 @@
 """``course validate NOTEBOOK``: for students — run the notebook and summarise its visible tests.
 
-Each test cell (nbgrader grade cell) is reported as passed or failed with the error message; the exit status is 0
-only when every test passes. The hidden tests that grade the submission are not in the student's notebook.
+Each test cell (nbgrader grade cell) is reported as passed or failed with the error message; a test cell that
+writes to stderr (a warning) fails, as in nbgrader's autograder and ``course autograde``. The exit status is 0 only
+when every test passes. The hidden tests that grade the submission are not in the student's notebook.
 """
 
 from __future__ import annotations
@@ -16,6 +17,23 @@ from .cells import grade_id
 from .workspace import CourseError
 
 log = logging.getLogger("course")
+
+
+def failure(cell) -> str:
+    """Why an executed test cell failed, or "" when it passed: an error, or text on stderr (a warning), the rule
+    nbgrader's autograder and ``course autograde`` apply too."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            return f"{output.get('ename')}: {output.get('evalue')}"
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            text = "".join(output.get("text", "")).strip()
+            return (
+                f"the cell printed a warning or error text, and a test that prints one fails: {text.splitlines()[0]!r}"
+                if text
+                else "the cell wrote to stderr"
+            )
+    return ""
 
 
 def validate(notebook: Path, timeout: int = 300) -> bool:
@@ -41,10 +59,10 @@ def validate(notebook: Path, timeout: int = 300) -> bool:
     for cell in nb.cells:
         if not (is_grade(cell) and cell.cell_type == "code"):
             continue
-        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        if errors:
+        problem = failure(cell)
+        if problem:
             failed += 1
-            log.info(f"FAILED {grade_id(cell)}: {errors[0].get('ename')}: {errors[0].get('evalue')}")
+            log.info(f"FAILED {grade_id(cell)}: {problem}")
         else:
             passed += 1
             log.info(f"passed {grade_id(cell)}")
