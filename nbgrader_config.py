@@ -1,5 +1,11 @@
 """nbgrader configuration for the course: sources in solutions/, student releases in exercises/."""
 
+from pathlib import Path
+
+from nbgrader.converters import GenerateAssignment
+
+from course_utils import site
+
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.source_directory = "solutions"
@@ -30,4 +36,11 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "nbgrader.preprocessors.ClearHiddenTests",
     _short_tracebacks,
+]
+
+# The released notebooks link the book's pages on the published website: set its address as `html.baseurl` in
+# _config.yml, then `course release` (course_utils/site.py; without an address the links become plain page titles).
+c.GenerateAssignment.preprocessors = [
+    site.preprocessor(site.site_url(Path(__file__).resolve().parent)),
+    *GenerateAssignment.class_traits()["preprocessors"].default(),
 ]

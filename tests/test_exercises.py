@@ -91,6 +91,38 @@ def test_do_the_notebooks_import_only_numpy_and_course_utils(assignment):
     assert imported <= {"numpy", "course_utils"}, imported
 
 
+#: The checks whose failure message may quote the expected value unless called with ``reveal=False``.
+REVEALING_CHECKS = {"assert_array_matches", "assert_value_equals", "assert_shape", "assert_number_matches"}
+
+
+@pytest.mark.parametrize("assignment", [*ASSIGNMENTS, "ex03_cnn"])
+def test_do_hidden_checks_keep_their_expected_values_hidden(assignment):
+    """Does every check in a hidden test pass ``reveal=False``, so feedback never quotes a hidden case's answer?"""
+    revealing = []
+    for grade_id, cell in grade_cells(source(assignment)).items():
+        for region in hidden_regions(cell.source):
+            for node in ast.walk(ast.parse(region)):
+                name = getattr(node.func, "id", None) if isinstance(node, ast.Call) else None
+                reveal = next((k.value for k in node.keywords if k.arg == "reveal"), None) if name else None
+                if name in REVEALING_CHECKS and not (isinstance(reveal, ast.Constant) and reveal.value is False):
+                    revealing.append(f"{grade_id}: {ast.unparse(node)[:80]}")
+    assert not revealing, "\n".join(revealing)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_does_every_test_of_a_function_refuse_forbidden_calls(assignment):
+    """Does each test cell check its function for forbidden calls in its hidden part, so a function that uses one
+    earns none of its points (as the notebook says)?"""
+    notebook = source(assignment)
+    functions = list(answer_cells(notebook))
+    unchecked = [
+        grade_id
+        for grade_id, cell in grade_cells(notebook).items()
+        if f"assert_no_forbidden_calls({owner(grade_id, functions)}," not in "\n".join(hidden_regions(cell.source))
+    ]
+    assert not unchecked, unchecked
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_is_the_release_free_of_solutions_hidden_tests_and_outputs(assignment):
     released, original = release(assignment), source(assignment)

@@ -1,4 +1,7 @@
-"""Bug: slides the kernel without flipping it (cross-correlation); the book's symmetric kernel hides it."""
+"""Bug: slides the kernel without flipping it (cross-correlation); the book's symmetric kernel hides it.
+
+Feedback: is it flipped?
+"""
 
 import numpy as np
 

@@ -1,4 +1,7 @@
-"""Bug: "valid" starts one position too late and returns n - k values instead of n - k + 1."""
+"""Bug: "valid" starts one position too late and returns n - k values instead of n - k + 1.
+
+Feedback: returned shape
+"""
 
 import numpy as np
 

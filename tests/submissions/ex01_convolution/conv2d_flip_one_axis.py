@@ -1,4 +1,7 @@
-"""Bug: flips the kernel along the rows only; the book's symmetric kernel hides it."""
+"""Bug: flips the kernel along the rows only; the book's symmetric kernel hides it.
+
+Feedback: is it flipped along both axes?
+"""
 
 import numpy as np
 

@@ -1,4 +1,7 @@
-"""Bug: slides the kernel without flipping it (cross-correlation) in n dimensions."""
+"""Bug: slides the kernel without flipping it (cross-correlation) in n dimensions.
+
+Feedback: is it flipped along every axis?
+"""
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view

@@ -1,0 +1,23 @@
+"""Bug: builds the result as a Python list and returns it as one (the values are right).
+
+Feedback: returned a list, expected a NumPy array
+"""
+
+import numpy as np
+
+
+def conv1d(x, w, mode="full"):
+    x, w = np.asarray(x), np.asarray(w)
+    if x.ndim != 1 or w.ndim != 1 or x.size == 0 or w.size == 0:
+        raise ValueError("conv1d needs two non-empty 1-D arrays")
+    if mode not in ("full", "valid", "same"):
+        raise ValueError(f"unknown mode {mode!r}")
+    if w.size > x.size:
+        x, w = w, x
+    n, k = x.size, w.size
+    full = [sum(x[j] * w[i - j] for j in range(n) if 0 <= i - j < k) for i in range(n + k - 1)]
+    if mode == "full":
+        return full
+    if mode == "valid":
+        return full[k - 1 : n]
+    return full[(k - 1) // 2 : (k - 1) // 2 + n]
