@@ -255,10 +255,55 @@ def test_does_the_wire_format_refuse_objects():
         decode({"t": "pickle"}, [])
     with pytest.raises(SandboxError, match="dtype object"):
         decode({"t": "array", "i": 0, "dtype": "|O", "shape": [1]}, [bytes(8)])
+    with pytest.raises(TypeError):
+        encode(lambda v: v, [])
+    with pytest.raises(SandboxError, match="malformed"):
+        decode({"t": "function", "i": 0}, [])
     for value in (np.arange(6.0).reshape(2, 3)[:, ::2], np.array(["ab", "c"]), np.float32(1.5), np.array(3)):
         blobs: list[bytes] = []
         back = decode(encode(value, blobs), blobs)
         assert type(back) is type(value) and back.dtype == value.dtype and np.array_equal(back, value)
+
+
+CALLS_BACK = """
+import numpy as np
+
+def twice(f, x):
+    return f(x) + f(x * 2)
+
+def keep(f):
+    global kept
+    kept = f
+    return f.__name__
+
+def catch(f):
+    try:
+        f("text")
+    except TypeError as error:
+        return "TypeError: " + str(error)
+
+def later():
+    return kept(1.0)
+"""
+
+
+def test_is_a_function_of_the_tests_called_back_on_the_trusted_side():
+    """Does a function passed to the student's code run here, on plain data, with its errors raised there as
+    builtins, and is it gone once the call that received it has returned?"""
+    calls = []
+
+    def total(v):
+        calls.append(type(v))
+        return float(np.sum(v))
+
+    with Sandbox() as box:
+        assert box.load([CALLS_BACK]) == [None]
+        assert box.call("twice", (total, np.ones(3))) == 9.0 and calls == [np.ndarray, np.ndarray]
+        assert box.call("twice", (), {"f": total, "x": np.arange(2.0)}) == 3.0
+        assert box.call("keep", (total,)) == "grader_function"
+        assert box.call("catch", (lambda v: v + 1,)).startswith("TypeError: can only concatenate str")
+        with pytest.raises(LookupError, match="no longer available"):
+            box.call("later")
 
 
 def test_does_the_default_layout_hide_what_it_is_told(tmp_path):

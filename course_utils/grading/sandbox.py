@@ -32,7 +32,16 @@ from pathlib import Path
 from ..checks import CheckError
 from ..training import NO_GPU_ENV
 from .keras_values import KerasValueError
-from .wire import SandboxError, Unsupported, decode, encode, read_message, student_exception, write_message
+from .wire import (
+    SandboxError,
+    Unsupported,
+    decode,
+    encode,
+    exception_fields,
+    read_message,
+    student_exception,
+    write_message,
+)
 
 #: After a function stops the sandbox (crash, exit, timeout) this many times, further calls of it fail at once.
 MAX_STOPS = 2
@@ -110,6 +119,7 @@ class Sandbox:
         self._folder: tempfile.TemporaryDirectory | None = None
         self.restarts = 0
         self._stops: dict[str, int] = {}
+        self._calls = 0
 
     # lifecycle
     def start(self) -> None:
@@ -221,22 +231,28 @@ class Sandbox:
 
         forbidden : library routines the call may not reach (:data:`course_utils.checks.FORBIDDEN_CALLS`); a call
         that reaches one, writes on stderr (a warning) or changes its arguments in place raises a CheckError.
+        A function among the arguments stays here: the student's code calls it back (see :mod:`.wire`).
         """
         if self._stops.get(name, 0) >= MAX_STOPS:
             raise SandboxError(f"{name}() was not run: it stopped the grading process {MAX_STOPS} times already")
         blobs: list[bytes] = []
+        functions: list = []
+        self._calls += 1
         try:
             header = {
                 "op": "call",
                 "name": name,
-                "args": encode(tuple(args), blobs),
-                "kwargs": encode(dict(kwargs or {}), blobs),
+                "call": self._calls,
+                "args": encode(tuple(args), blobs, functions=functions),
+                "kwargs": encode(dict(kwargs or {}), blobs, functions=functions),
                 "forbidden": list(forbidden),
             }
         except Unsupported as error:
             raise TypeError(f"{name}() cannot be graded with this argument: {error}") from None
         try:
-            answer = self._request(header, self.limits.call_timeout, f"{name}()", blobs, keep_error=True)
+            answer = self._request(
+                header, self.limits.call_timeout, f"{name}()", blobs, keep_error=True, functions=functions
+            )
         except SandboxError:
             self._stops[name] = self._stops.get(name, 0) + 1
             raise
@@ -259,10 +275,17 @@ class Sandbox:
         return answer["value"]
 
     def _request(
-        self, header: dict, timeout: float, what: str, blobs: list[bytes] = (), *, keep_error: bool = False
+        self,
+        header: dict,
+        timeout: float,
+        what: str,
+        blobs: list[bytes] = (),
+        *,
+        keep_error: bool = False,
+        functions: list = (),
     ) -> dict:
         """Send ``header`` and return the answer; a student's exception is raised here, or with ``keep_error``
-        left in the answer under "error"."""
+        left in the answer under "error". ``functions``: those the request's arguments carry (callbacks)."""
         if self.process is None or self.process.poll() is not None:
             self.restarts += 1
             self.start()
@@ -272,16 +295,25 @@ class Sandbox:
             write_message(self._send, header, list(blobs))
         except (BrokenPipeError, OSError):
             pass  # the answer below reports how the sandbox ended
-        return self._answer(timeout, what, keep_error=keep_error)
+        return self._answer(timeout, what, keep_error=keep_error, call=header.get("call"), functions=functions)
 
-    def _answer(self, timeout: float, what: str, *, keep_error: bool = False) -> dict:
-        try:
-            header, blobs = read_message(self._receive, time.monotonic() + timeout)
-        except TimeoutError:
-            self.close()
-            raise SandboxError(f"{what} did not finish within {timeout:g} s (an infinite loop?)") from None
-        except EOFError:
-            raise SandboxError(f"{what} stopped the grading process: {self._ending()}") from None
+    def _answer(
+        self, timeout: float, what: str, *, keep_error: bool = False, call: int | None = None, functions: list = ()
+    ) -> dict:
+        """The sandbox's answer to the request ``what``, after running the callbacks it asks for meanwhile (all
+        within ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                header, blobs = read_message(self._receive, deadline)
+            except TimeoutError:
+                self.close()
+                raise SandboxError(f"{what} did not finish within {timeout:g} s (an infinite loop?)") from None
+            except EOFError:
+                raise SandboxError(f"{what} stopped the grading process: {self._ending()}") from None
+            if "callback" not in header:
+                break
+            self._run_callback(header, blobs, call, functions)
         if "error" in header and not keep_error:
             raise student_exception(header["error"])
         if "fatal" in header:
@@ -297,6 +329,25 @@ class Sandbox:
             except Exception as error:  # np.dtype, reshape and dict keys reject malformed data in many ways
                 raise SandboxError(f"malformed value from the sandbox ({type(error).__name__})") from None
         return header
+
+    def _run_callback(self, header: dict, blobs: list[bytes], call: int | None, functions: list) -> None:
+        """Run a function of the current call's arguments for the student's code and send back its plain answer, or
+        its error; a function of an earlier call is gone."""
+        out: list[bytes] = []
+        try:
+            index = header["callback"]
+            if header.get("call") != call or not isinstance(index, int) or not 0 <= index < len(functions):
+                raise LookupError("the tests' function is no longer available (it belonged to an earlier call)")
+            args, kwargs = decode(header.get("args"), blobs), decode(header.get("kwargs"), blobs)
+            if not isinstance(args, tuple) or not isinstance(kwargs, dict):
+                raise SandboxError("malformed callback from the sandbox")
+            answer = {"value": encode(functions[index](*args, **kwargs), out)}
+        except SandboxError:
+            self.close()
+            raise
+        except Exception as error:
+            answer, out = {"error": exception_fields(error)}, []
+        write_message(self._send, answer, out)
 
     def _ending(self) -> str:
         """Why the sandbox ended, from its exit status."""

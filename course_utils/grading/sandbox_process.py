@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import functools
 import io
 import json
 import os
@@ -39,7 +40,15 @@ from .namespaces import (
     map_own_ids,
     mount,
 )
-from .wire import MAX_ERROR_TEXT, RAISABLE, Unsupported, decode, encode, read_message, write_message
+from .wire import (
+    Unsupported,
+    decode,
+    encode,
+    exception_fields,
+    read_message,
+    student_exception,
+    write_message,
+)
 
 #: The uid and gid a sandbox started as root runs under.
 NOBODY = 65534
@@ -145,15 +154,6 @@ def _limit_resources(limits: dict) -> None:
     signal.signal(signal.SIGXCPU, lambda *_: os._exit(128 + signal.SIGXCPU))
 
 
-def _error(error: BaseException) -> dict:
-    base = next((c for c in type(error).__mro__ if c.__name__ in RAISABLE and RAISABLE[c.__name__] is c), RuntimeError)
-    try:
-        message = str(error)[:MAX_ERROR_TEXT]
-    except Exception:  # the student's __str__ may fail too
-        message = "(the message could not be read)"
-    return {"type": base.__name__, "name": type(error).__name__, "message": message}
-
-
 #: What a call may write on stderr (a warning, a print to sys.stderr) and still be quoted in full.
 MAX_STDERR_TEXT = 400
 
@@ -226,6 +226,23 @@ def _call(function, args: tuple, kwargs: dict, forbidden: list[str]):
     return result, error, (watch.used if watch else []), written.getvalue()
 
 
+def _callback(read_fd: int, write_fd: int, call: int, index: int):
+    """The student's side of a function the tests passed to call number ``call``: each call of it asks the trusted
+    side to run that function on plain data, and returns its plain answer (or raises its error as a builtin)."""
+
+    def grader_function(*args, **kwargs):
+        out: list[bytes] = []
+        write_message(
+            write_fd, {"callback": index, "call": call, "args": encode(args, out), "kwargs": encode(kwargs, out)}, out
+        )
+        header, blobs = read_message(read_fd)
+        if "error" in header:
+            raise student_exception(header["error"])
+        return decode(header["value"], blobs)
+
+    return grader_function
+
+
 def serve(read_fd: int, write_fd: int) -> None:
     """Answer requests until the trusted side closes the pipe."""
     namespace: dict = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": NullShell}
@@ -245,7 +262,7 @@ def serve(read_fd: int, write_fd: int) -> None:
                         exec(compile(source, f"<cell {index}>", "exec"), namespace)
                         errors.append(None)
                     except BaseException as error:  # SystemExit included: a cell's end, not the sandbox's
-                        errors.append(_error(error))
+                        errors.append(exception_fields(error))
                 answer = {"errors": errors}
             elif op == "kinds":
                 answer = {
@@ -260,13 +277,14 @@ def serve(read_fd: int, write_fd: int) -> None:
                 answer = {"value": encode(namespace[header["name"]], out)}
             elif op == "call":
                 function = namespace[header["name"]]
-                args, kwargs = decode(header["args"], blobs), decode(header["kwargs"], blobs)
+                callback = functools.partial(_callback, read_fd, write_fd, header.get("call"))
+                args, kwargs = decode(header["args"], blobs, callback), decode(header["kwargs"], blobs, callback)
                 arrays = {**{f"argument {i + 1}": a for i, a in enumerate(args)}, **kwargs}
                 before = {key: a.copy() for key, a in arrays.items() if isinstance(a, np.ndarray)}
                 result, error, used, written = _call(function, args, kwargs, header.get("forbidden") or [])
                 answer = {"used": used, "stderr": written[-MAX_STDERR_TEXT:]}
                 if error is not None:
-                    answer["error"] = _error(error)
+                    answer["error"] = exception_fields(error)
                 else:
                     answer["value"] = encode(result, out)
                     answer["changed"] = [
@@ -289,7 +307,7 @@ def serve(read_fd: int, write_fd: int) -> None:
                 [],
             )
         except BaseException as error:
-            answer, out = {"error": _error(error)}, []
+            answer, out = {"error": exception_fields(error)}, []
         write_message(write_fd, answer, out)
 
 

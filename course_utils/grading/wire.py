@@ -8,6 +8,10 @@ callbacks cross as their configs and are rebuilt on the other side from Keras's 
 (:mod:`.keras_values`). A student's exception comes back as its type name and message; a crash, an exit or a
 timeout of the sandbox raises :class:`SandboxError`. Arrays are copies on each side, so a function that changes an
 argument in place fails the call with a CheckError instead.
+
+A function the tests pass to the student's code (the ``f`` of a numerical gradient) stays on the trusted side: it
+crosses as a reference, and each call the student's code makes of it is a callback, its arguments and result plain
+data again. Functions cross in that one direction only: the sandbox's answers never decode into one.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import os
 import select
 import struct
 import time
+import types
 
 import numpy as np
 
@@ -43,6 +48,16 @@ RAISABLE = {
 }
 
 
+def exception_fields(error: BaseException) -> dict:
+    """``{"type", "name", "message"}`` of an exception: its nearest builtin type, its own name and its text."""
+    base = next((c for c in type(error).__mro__ if c.__name__ in RAISABLE and RAISABLE[c.__name__] is c), RuntimeError)
+    try:
+        message = str(error)[:MAX_ERROR_TEXT]
+    except Exception:  # the student's __str__ may fail too
+        message = "(the message could not be read)"
+    return {"type": base.__name__, "name": type(error).__name__, "message": message}
+
+
 def student_exception(error: dict) -> Exception:
     """The exception to raise on the trusted side for the student's ``{"type", "name", "message"}``."""
     base = RAISABLE.get(str(error.get("type")), RuntimeError)
@@ -55,10 +70,15 @@ class Unsupported(TypeError):
 
 
 _PLAIN = (type(None), bool, int, float, str)
+#: Functions of the trusted side that may cross as callbacks (see the module docstring).
+_FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType)
 
 
-def encode(value, blobs: list[bytes], depth: int = 0):
-    """JSON-ready form of ``value``; arrays are appended to ``blobs`` as their raw bytes (C order)."""
+def encode(value, blobs: list[bytes], depth: int = 0, functions: list | None = None):
+    """JSON-ready form of ``value``; arrays are appended to ``blobs`` as their raw bytes (C order).
+
+    functions : where given, a function in ``value`` is appended to it and crosses as its index (a callback).
+    """
     if depth > 32:
         raise Unsupported("a value nested more than 32 levels deep")
     kind = type(value)
@@ -67,11 +87,14 @@ def encode(value, blobs: list[bytes], depth: int = 0):
     if kind is complex:
         return {"t": "complex", "v": [value.real, value.imag]}
     if kind in (tuple, list):
-        return {"t": kind.__name__, "v": [encode(item, blobs, depth + 1) for item in value]}
+        return {"t": kind.__name__, "v": [encode(item, blobs, depth + 1, functions) for item in value]}
     if kind is dict:
         return {
             "t": "dict",
-            "v": [[encode(k, blobs, depth + 1), encode(v, blobs, depth + 1)] for k, v in value.items()],
+            "v": [
+                [encode(k, blobs, depth + 1, functions), encode(v, blobs, depth + 1, functions)]
+                for k, v in value.items()
+            ],
         }
     if isinstance(value, (np.ndarray, np.generic)):
         array = np.asarray(value)
@@ -89,11 +112,18 @@ def encode(value, blobs: list[bytes], depth: int = 0):
             return {"t": "keras", "v": encode(keras_to_plain(value), blobs, depth + 1)}
         except KerasValueError as error:
             raise Unsupported(str(error)) from None
+    if functions is not None and isinstance(value, _FUNCTIONS):
+        functions.append(value)
+        return {"t": "function", "i": len(functions) - 1}
     raise Unsupported(f"a value of type {kind.__module__}.{kind.__qualname__}")
 
 
-def decode(node, blobs: list[bytes]):
-    """Inverse of :func:`encode`; raises SandboxError on anything malformed."""
+def decode(node, blobs: list[bytes], function=None):
+    """Inverse of :func:`encode`; raises SandboxError on anything malformed.
+
+    function : where given (inside the sandbox), ``function(index)`` makes the callback of a function the trusted
+    side sent; elsewhere a function in ``node`` is malformed.
+    """
     if isinstance(node, _PLAIN):
         return node
     if isinstance(node, dict):
@@ -102,10 +132,12 @@ def decode(node, blobs: list[bytes]):
             real, imag = node["v"]
             return complex(float(real), float(imag))
         if tag in ("tuple", "list"):
-            items = [decode(item, blobs) for item in node["v"]]
+            items = [decode(item, blobs, function) for item in node["v"]]
             return tuple(items) if tag == "tuple" else items
         if tag == "dict":
-            return {decode(k, blobs): decode(v, blobs) for k, v in node["v"]}
+            return {decode(k, blobs, function): decode(v, blobs, function) for k, v in node["v"]}
+        if tag == "function" and function is not None:
+            return function(int(node["i"]))
         if tag in ("array", "scalar"):
             dtype = np.dtype(str(node["dtype"]))
             if dtype.hasobject or dtype.kind == "V":
