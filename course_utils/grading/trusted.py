@@ -203,13 +203,13 @@ def regrade(
         if not callees:
             continue
         substituted = [*program, _substitution(cells, callees)]
+        # the checks that read code (forbidden calls) read the course's callees too
+        read = [*student_code, *_course_answers(cells, callees)]
         # all of the function's test cells run again: a failed one may use a reference its passed ones define
         owned = {
             cell.grade_id for cell in cells if cell.kind == "test" and _owner(cell.grade_id, functions) == function
         }
-        again = _run_tests(
-            cells, program=substituted, student_code=student_code, limits=limits, layout=layout, only=owned
-        )
+        again = _run_tests(cells, program=substituted, student_code=read, limits=limits, layout=layout, only=owned)
         note = f"{function} passes with a correct {', '.join(callees)}"
         for cell_id in failed:
             if cell_id in again and not again[cell_id].message:
@@ -313,15 +313,19 @@ def _graded_callees(function: str, source: str | None, cells: list[Cell]) -> lis
     return callees
 
 
-def _substitution(cells: list[Cell], names: list[str]) -> str:
-    """Sandbox code that rebinds ``names`` to the course's correct versions (the source notebook's solution cells,
-    run after its setup cells in a namespace of their own), keeping the student's other code."""
-    sources = [as_python(cell.source) for cell in cells if cell.kind == "setup"]
-    sources += [
+def _course_answers(cells: list[Cell], names: list[str]) -> list[str]:
+    """The source notebook's solution cells that define any of ``names``."""
+    return [
         as_python(cell.source)
         for cell in cells
         if cell.kind == "answer" and set(defined_names(cell.source)) & set(names)
     ]
+
+
+def _substitution(cells: list[Cell], names: list[str]) -> str:
+    """Sandbox code that rebinds ``names`` to the course's correct versions (the source notebook's solution cells,
+    run after its setup cells in a namespace of their own), keeping the student's other code."""
+    sources = [as_python(cell.source) for cell in cells if cell.kind == "setup"] + _course_answers(cells, names)
     return (
         "def __course_reference(sources, names):\n"
         "    namespace = {'__name__': '__course_reference__'}\n"
