@@ -73,3 +73,18 @@ def test_do_grader_notes_stay_off_the_page_while_notes_on_the_student_s_result_s
     assert student_note in page
     assert not [note for note in grader_notes if note in page]
     assert "when the notebook ran" not in page and "isolation" not in page
+
+
+def test_does_a_script_in_the_student_id_a_problem_a_failure_or_test_code_show_as_text():
+    """A student id, a problem, a failed test's message and its visible test code that hold ``<script>``: does the
+    page show each escaped, with no script tag in it?"""
+    script, escaped = "<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"
+    graded = result(problems=[f"ex01.ipynb: {script}"], scores=(2.0, 0.0))
+    graded["student"] = script
+    graded["parts"][1]["error"] = f"AssertionError: {script}"
+    page = render(graded, {("ex01", "conv2d_valid"): f"check({script!r})"})
+    assert f"<h1>ex01: feedback for {escaped}</h1>" in page
+    assert f'<p class="note">ex01.ipynb: {escaped}</p>' in page
+    assert f"<pre>AssertionError: {escaped}</pre>" in page
+    assert f"<pre>check(&#39;{escaped}&#39;)</pre>" in page
+    assert "<script" not in page
