@@ -85,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     feedback.add_argument("assignment", metavar="ID")
     feedback.add_argument("--student", action="append", help="only this student (repeatable)")
 
-    report = commands.add_parser("report", parents=[common], help="grades CSV, pass rates, histogram")
+    report = commands.add_parser("report", parents=[common], help="grades CSV, item analysis, histogram")
     report.add_argument("assignment", metavar="ID")
 
     similarity = commands.add_parser(
@@ -205,7 +205,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     from .grading.report import report
 
     folder = report(course, args.assignment)
-    log.info(f"wrote {folder / 'grades.csv'}, {folder / 'summary.html'} and {folder / 'histogram.png'}")
+    log.info(f"wrote grades.csv, items.csv, summary.html and the figures to {folder}")
     return 0
 
 

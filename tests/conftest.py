@@ -1,4 +1,4 @@
-"""Shared fixtures: the repository root, the built website, and the real CIFAR-10 copy."""
+"""Shared fixtures: the repository root, the built website, the real CIFAR-10 copy, and headless Chromium."""
 
 from __future__ import annotations
 
@@ -46,6 +46,29 @@ def cifar10_path() -> Path:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory: pytest.TempPathFactory):
+    """One headless Chromium for the session (required in CI, skipped elsewhere when absent)."""
+    from site_browser import CHROMIUM
+    from site_browser import chromium as launch_chromium
+
+    if not CHROMIUM.is_file():
+        message = f"{CHROMIUM} is missing; `make browser` installs it (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with launch_chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
+        yield context
+
+
+@pytest.fixture(scope="session")
+def tab(chromium):
+    """The session's one tab (reusing it keeps the scripts compiled between pages)."""
+    page = chromium.new_page()
+    yield page
+    page.close()
 
 
 def pytest_collection_modifyitems(items):

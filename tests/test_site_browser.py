@@ -8,7 +8,6 @@ the site and check that the same functions report it.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -16,7 +15,6 @@ from pathlib import Path
 import pytest
 import yaml
 from site_browser import (
-    CHROMIUM,
     DESKTOP,
     PHONE,
     PageVisit,
@@ -38,7 +36,6 @@ from site_browser import (
     visit,
     width_problems,
 )
-from site_browser import chromium as launch_chromium
 
 
 def _report(problems: list[str]) -> str:
@@ -60,26 +57,6 @@ def title(repo: Path) -> str:
 @pytest.fixture(scope="session")
 def built_pages(pages: list[str], built_site: Path) -> list[str]:
     return [page for page in pages if (built_site / f"{page}.html").is_file()]
-
-
-@pytest.fixture(scope="session")
-def chromium(tmp_path_factory: pytest.TempPathFactory):
-    """One headless Chromium for the session (required in CI, skipped elsewhere when absent)."""
-    if not CHROMIUM.is_file():
-        message = f"{CHROMIUM} is missing; `make browser` installs it (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with launch_chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
-        yield context
-
-
-@pytest.fixture(scope="session")
-def tab(chromium):
-    """The session's one tab (reusing it keeps the scripts compiled between pages)."""
-    page = chromium.new_page()
-    yield page
-    page.close()
 
 
 @pytest.fixture(scope="session")

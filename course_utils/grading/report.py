@@ -2,21 +2,33 @@
 
 ``reports/<assignment>/grades.csv``: one row per student, one column per graded part (``notebook:grade_id``), the
 total, the maximum, the status, the problems found (what the student's feedback says too) and the grader's notes
-(for the instructor only). ``summary.html`` counts graded and failed submissions, gives the mean (failed ones count
-as 0, as in grades.csv), per-part pass rates, a score histogram (``histogram.png``) and every submission with a
-problem or a note.
+(for the instructor only). ``summary.html`` (from ``templates/summary.html``) counts graded and failed submissions,
+gives the mean (failed ones count as 0, as in grades.csv), a score histogram (``histogram.png``), the item analysis
+and every submission with a problem or a note. The item analysis (``items.csv``, ``items.png`` and the summary's
+table) takes each graded part over the submissions that were graded (those that could not be are left out): the
+share with full points, the mean score, the discrimination (how well the part separates the students who did well
+overall from the others) and the most common failure messages, the parts the class missed most first.
 """
 
 from __future__ import annotations
 
 import csv
-import html
 import logging
+import statistics
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
+from .pages import render_page
 from .workspace import Course, CourseError
 
 log = logging.getLogger("course")
+
+#: Below this discrimination a part barely tells students who did well overall from the others (a rule of thumb of
+#: item analysis): its test may check something other than what the exercise teaches.
+WEAK_DISCRIMINATION = 0.2
+#: How many of a part's failure messages the report lists.
+TOP_FAILURES = 3
 
 
 def _part_key(part: dict) -> str:
@@ -96,8 +108,193 @@ def draw_histogram(results: dict[str, dict], path: Path) -> None:
     plt.close(fig)
 
 
+@dataclass(frozen=True)
+class Item:
+    """One graded part's statistics over the graded submissions."""
+
+    part: str  # notebook:grade_id, as in grades.csv
+    max_score: float
+    students: int
+    pass_rate: float  # share of the students with full points
+    mean_score: float
+    discrimination: float | None  # see discrimination(); None where it cannot be computed
+    failures: tuple[tuple[str, int], ...]  # the most common failure messages and how many students got each
+
+    @property
+    def mean_fraction(self) -> float:
+        """The mean score as a share of the part's points."""
+        return self.mean_score / self.max_score if self.max_score else 1.0
+
+
+def discrimination(item_scores: list[float], totals: list[float]) -> float | None:
+    """The corrected item-total correlation: Pearson's r between each student's score on the item and the rest of
+    their total (the total without the item, so that the item is not correlated with itself). None with fewer than
+    3 students, or when the item's scores or the rests are all equal."""
+    rest = [round(total - score, 6) for score, total in zip(item_scores, totals)]
+    if len(item_scores) < 3 or len(set(item_scores)) == 1 or len(set(rest)) == 1:
+        return None
+    return statistics.correlation(item_scores, rest)
+
+
+def failure_message(part: dict, result: dict) -> str:
+    """What a part without full points failed with, its whitespace normalised so that equal messages group."""
+    if part["notebook"] in result.get("invalid_notebooks", []):
+        return "(the notebook could not be graded)"
+    return " ".join((part["error"] or "").split()) or "(no error message)"
+
+
+def item_analysis(results: dict[str, dict], top_failures: int = TOP_FAILURES) -> list[Item]:
+    """Each graded part's statistics over the submissions with ``status == "graded"`` (the others are left out), the
+    parts the class missed most first: the lowest pass rate, then the lowest mean share of the points."""
+    graded = {student: result for student, result in results.items() if result["status"] == "graded"}
+    if not graded:
+        return []
+    rates = pass_rates(graded)
+    by_part = [{_part_key(part): part for part in result["parts"]} for result in graded.values()]
+    totals = [sum(part["score"] for part in parts.values()) for parts in by_part]
+    items = []
+    for key in by_part[0]:
+        parts = [parts[key] for parts in by_part]
+        scores = [part["score"] for part in parts]
+        failures = Counter(
+            failure_message(part, result)
+            for part, result in zip(parts, graded.values())
+            if part["score"] < part["max_score"]
+        )
+        items.append(
+            Item(
+                part=key,
+                max_score=parts[0]["max_score"],
+                students=len(graded),
+                pass_rate=rates[key],
+                mean_score=statistics.fmean(scores),
+                discrimination=discrimination(scores, totals),
+                failures=tuple(sorted(failures.items(), key=lambda pair: (-pair[1], pair[0]))[:top_failures]),
+            )
+        )
+    return sorted(items, key=lambda item: (item.pass_rate, item.mean_fraction))
+
+
+def write_items(items: list[Item], path: Path) -> None:
+    """Write the item analysis as CSV, one row per graded part, in the order of ``items``."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "part",
+                "max_score",
+                "students",
+                "pass_rate",
+                "mean_score",
+                "mean_fraction",
+                "discrimination",
+                "common_failures",
+            ]
+        )
+        for item in items:
+            writer.writerow(
+                [
+                    item.part,
+                    f"{item.max_score:g}",
+                    item.students,
+                    f"{round(item.pass_rate, 3):g}",
+                    f"{round(item.mean_score, 3):g}",
+                    f"{round(item.mean_fraction, 3):g}",
+                    "" if item.discrimination is None else f"{round(item.discrimination, 3):g}",
+                    " | ".join(f"{count}× {message}" for message, count in item.failures),
+                ]
+            )
+
+
+#: The items figure's bar colours, by discrimination (the legend's labels).
+DISCRIMINATION_COLOURS = {
+    f"{WEAK_DISCRIMINATION:g} or more": "#4c72b0",
+    f"0 to {WEAK_DISCRIMINATION:g}": "#f0b400",
+    "below 0": "#b42318",
+    "n/a": "#9e9e9e",
+}
+
+
+def _colour(value: float | None) -> str:
+    """The bar colour of a discrimination, from DISCRIMINATION_COLOURS."""
+    strong, weak, negative, undefined = DISCRIMINATION_COLOURS.values()
+    if value is None:
+        return undefined
+    return strong if value >= WEAK_DISCRIMINATION else weak if value >= 0 else negative
+
+
+def draw_items(items: list[Item], assignment_id: str, path: Path) -> None:
+    """A PNG of horizontal bars, one per part in the order of ``items`` (top down): the share of students with full
+    points, coloured by discrimination and labelled with both."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    fig, ax = plt.subplots(figsize=(7, 1.4 + 0.4 * len(items)))
+    rows = range(len(items))
+    ax.barh(rows, [100 * item.pass_rate for item in items], color=[_colour(item.discrimination) for item in items])
+    for row, item in zip(rows, items):
+        shown = "n/a" if item.discrimination is None else f"{item.discrimination:.2f}"
+        ax.text(100 * item.pass_rate + 1, row, f"{item.pass_rate:.0%}, d = {shown}", va="center", fontsize=8)
+    ax.set_yticks(list(rows), [item.part for item in items])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 125)
+    ax.set_xticks([0, 25, 50, 75, 100])
+    ax.set_xlabel("students with full points (%)")
+    ax.set_title(f"{assignment_id}: full points per part, {items[0].students} graded submissions", fontsize=10)
+    handles = [Patch(color=colour, label=label) for label, colour in DISCRIMINATION_COLOURS.items()]
+    ax.legend(
+        handles=handles,
+        title="discrimination d",
+        loc="center left",
+        bbox_to_anchor=(1.01, 0.5),
+        fontsize=8,
+        title_fontsize=8,
+        frameon=False,
+    )
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+
+
+def write_report(assignment_id: str, results: dict[str, dict], folder: Path, not_graded_yet: int = 0) -> str:
+    """Write grades.csv, histogram.png, items.csv, items.png and summary.html into ``folder`` for ``results``
+    (student id → result); return the summary line."""
+    write_grades(results, folder / "grades.csv")
+    draw_histogram(results, folder / "histogram.png")
+    items = item_analysis(results)
+    write_items(items, folder / "items.csv")
+    if items:
+        draw_items(items, assignment_id, folder / "items.png")
+    else:  # nothing was graded: no figure, and none left from an earlier report
+        (folder / "items.png").unlink(missing_ok=True)
+    summary = summary_line(results, not_graded_yet)
+    flagged = [
+        {
+            "student": student,
+            "status": result["status"],
+            "problems": " | ".join(result.get("problems", [])),
+            "grader_notes": " | ".join(result.get("grader_notes", [])),
+        }
+        for student, result in sorted(results.items())
+        if result.get("problems") or result.get("grader_notes") or result["status"] != "graded"
+    ]
+    page = render_page(
+        "summary.html",
+        assignment=assignment_id,
+        summary=summary,
+        items=items,
+        failed=sum(result["status"] != "graded" for result in results.values()),
+        weak=WEAK_DISCRIMINATION,
+        flagged=flagged,
+    )
+    (folder / "summary.html").write_text(page, encoding="utf-8")
+    return summary
+
+
 def report(course: Course, assignment_id: str) -> Path:
-    """Write grades.csv, histogram.png and summary.html; return the report folder."""
+    """Write the report of ``assignment_id``'s collected submissions with a result; return the report folder."""
     course.check_assignment(assignment_id)
     submitted = course.submitted(assignment_id)
     results = {s: r for s, r in course.results(assignment_id).items() if s in submitted}
@@ -105,28 +302,6 @@ def report(course: Course, assignment_id: str) -> Path:
         raise CourseError(f"no grading results for {assignment_id}: run `course autograde {assignment_id}` first")
     folder = course.reports_dir(assignment_id)
     folder.mkdir(parents=True, exist_ok=True)
-    write_grades(results, folder / "grades.csv")
-    draw_histogram(results, folder / "histogram.png")
-    rates = pass_rates(results)
-    esc = html.escape
-    rate_rows = "".join(f"<tr><td><code>{esc(k)}</code></td><td>{v:.0%}</td></tr>" for k, v in rates.items())
-    problem_rows = "".join(
-        f"<tr><td>{esc(s)}</td><td>{esc(r['status'])}</td><td>{esc(' | '.join(r.get('problems', [])))}</td>"
-        f"<td>{esc(' | '.join(r.get('grader_notes', [])))}</td></tr>"
-        for s, r in sorted(results.items())
-        if r.get("problems") or r.get("grader_notes") or r["status"] != "graded"
-    )
-    summary = summary_line(results, len(set(submitted) - set(results)))
+    summary = write_report(assignment_id, results, folder, not_graded_yet=len(set(submitted) - set(results)))
     log.info(f"{assignment_id}: {summary}")
-    page = (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{esc(assignment_id)}: grading '
-        f"summary</title></head><body><h1>{esc(assignment_id)}: grading summary</h1>"
-        f"<p>{esc(summary)} "
-        f'<a href="grades.csv">grades.csv</a></p><img src="histogram.png" alt="histogram of total scores">'
-        f"<h2>Pass rate per part</h2><table><tr><th>part</th><th>full points</th></tr>{rate_rows}</table>"
-        f"<h2>Problems and notes</h2><p>Problems are on the student's feedback page too; the grader's notes "
-        f"(about the grading, not the student's code) are here only.</p><table><tr><th>student</th><th>status</th>"
-        f"<th>problem</th><th>grader's notes</th></tr>{problem_rows}</table></body></html>\n"
-    )
-    (folder / "summary.html").write_text(page, encoding="utf-8")
     return folder
