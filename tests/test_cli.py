@@ -596,7 +596,7 @@ def test_does_ex01_grade_its_solution_full_and_its_release_zero_without_leaking_
         if json.dumps(line)[1:-1] not in released
     ]
     assert secret, "the source has hidden tests to look for"
-    assert not [line for line in secret if html.escape(line) in page or line in page]
+    assert not [line for line in secret if line in html.unescape(page) or line in page]
 
 
 def test_does_a_source_changed_during_grading_stop_the_trusted_regrade(tmp_path):
