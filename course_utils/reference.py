@@ -157,6 +157,18 @@ BER = 0.2288
 #: The pair of classes the model confuses most (cat, dog).
 MOST_CONFUSED_CLASSES = (3, 5)
 
+# --- Larger networks the chapter names ------------------------------------------------------------------------------
+#: Convolutional layers the chapter gives VGG-19 (an erratum: the network has VGG19_LAYERS["conv"]).
+CHAPTER_VGG19_CONV_LAYERS = 12
+#: VGG-19's layers with weights (Simonyan and Zisserman 2014, configuration E).
+VGG19_LAYERS = {"conv": 16, "dense": 3}
+#: ResNet-110's layers with weights (He et al. 2016: 6n + 2 with n = 18): the first convolution, 3 stages of 18
+#: residual blocks of two convolutions, and one dense layer.
+RESNET110_LAYERS = {"conv": 109, "dense": 1}
+#: ResNet-110's test error on CIFAR-10 in percent (He et al. 2016, Table 6): the best of 5 runs, and their mean and
+#: standard deviation; the chapter quotes the mean, "6.61 % (0.16 %)".
+RESNET110_CIFAR10_ERROR = {"best": 6.43, "mean": 6.61, "sd": 0.16}
+
 # --- Learned filters ------------------------------------------------------------------------------------------------
 FILTER_GRID = (8, 8)
 FILTER_SHAPE = (9, 9, 3)

@@ -113,3 +113,21 @@ def test_is_the_printed_training_log_consistent():
 def test_is_the_filter_grid_one_cell_per_first_layer_filter():
     assert np.prod(ref.FILTER_GRID) == ref.CONV_LAYER_FILTERS
     assert ref.FILTER_SHAPE == (*ref.CONV_LAYER_KERNEL_SIZE, ref.CONV_LAYER_INPUT_SHAPE[-1])
+
+
+def test_does_keras_s_vgg19_have_the_layers_the_summary_gives(keras):
+    """Keras's own VGG-19 (no weights downloaded): 16 convolutional and 3 dense layers, not the chapter's 12."""
+    model = keras.applications.VGG19(weights=None, include_top=True)
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds.count("Conv2D") == ref.VGG19_LAYERS["conv"] != ref.CHAPTER_VGG19_CONV_LAYERS
+    assert kinds.count("Dense") == ref.VGG19_LAYERS["dense"]
+    assert sum(ref.VGG19_LAYERS.values()) == 19
+
+
+def test_is_resnet110_counted_as_its_paper_defines_it():
+    """6n + 2 layers with weights for n = 18: a first convolution, 3 stages of n blocks of 2, one dense layer."""
+    n = 18
+    assert ref.RESNET110_LAYERS == {"conv": 1 + 3 * n * 2, "dense": 1}
+    assert sum(ref.RESNET110_LAYERS.values()) == 6 * n + 2 == 110
+    error = ref.RESNET110_CIFAR10_ERROR
+    assert error["best"] < error["mean"] and error["best"] >= error["mean"] - 2 * error["sd"]
