@@ -545,3 +545,69 @@ def plot_filter_grid(filters: np.ndarray, *, columns: int = 8) -> Figure:
         ax.set_yticks([])
     fig.tight_layout()
     return _closed(fig)
+
+
+# --- Pooling: small shifts and receptive fields (pooling) -------------------------------------------------------------
+
+
+def plot_shift_change(
+    pairs: Sequence[tuple[np.ndarray, np.ndarray]], titles: Sequence[str], *, width: float = 2.8
+) -> Figure:
+    """Maps of an image and of the image shifted by a pixel, and how much they differ, one row per map (pooling).
+
+    pairs  : one (before, after) per row, each (H, W): e.g. a feature map and the feature map of the shifted image,
+             then the same two maps pooled. titles : one per row, naming the map (and the change the page measured).
+    Columns: before, after, |after - before|; each row has one colour scale, shared by its three panels.
+    """
+    if len(pairs) != len(titles):
+        raise ValueError(f"got {len(pairs)} pairs of maps but {len(titles)} titles")
+    pairs = [(np.asarray(before, dtype=float), np.asarray(after, dtype=float)) for before, after in pairs]
+    for (before, after), title in zip(pairs, titles):
+        if before.ndim != 2 or before.shape != after.shape:
+            raise ValueError(
+                f"{title}: before and after must be 2-D maps of one shape, got {before.shape}, {after.shape}"
+            )
+    fig, axes = plt.subplots(len(pairs), 3, figsize=(3 * width, width * len(pairs) + 0.2), squeeze=False)
+    for row, ((before, after), title) in zip(axes, zip(pairs, titles)):
+        top = float(max(np.abs(before).max(), np.abs(after).max())) or 1.0
+        panels = [(before, "input"), (after, "input shifted by 1 pixel"), (np.abs(after - before), "difference")]
+        for ax, (image, label) in zip(row, panels):
+            ax.imshow(image, cmap="gray", vmin=0, vmax=top, interpolation="nearest")
+            ax.set_title(f"{title}\n{label}", fontsize=9)
+            ax.set_xticks([])
+            ax.set_yticks([])
+    fig.tight_layout()
+    return _closed(fig)
+
+
+def plot_receptive_fields(size: int, fields: Sequence[tuple[int, int, int]], labels: Sequence[str]) -> Figure:
+    """The input pixels that one unit of each layer sees, as nested squares on the size x size input (pooling).
+
+    fields : one (top, left, extent) per layer, in input pixels, computed by the page; labels : one per field.
+    """
+    if len(fields) != len(labels):
+        raise ValueError(f"got {len(fields)} fields but {len(labels)} labels")
+    for (top, left, extent), label in zip(fields, labels):
+        if top < 0 or left < 0 or extent < 1 or top + extent > size or left + extent > size:
+            raise ValueError(f"{label}: the field ({top}, {left}, {extent}) must lie inside the {size} x {size} input")
+    colours = ("#c0392b", "#e67e22", "#27ae60", "#2e86c1", "#8e44ad", "#34495e")
+    fig, ax = plt.subplots(figsize=(6.8, 5.0))
+    ax.add_patch(Rectangle((0, 0), size, size, facecolor=INPUT_COLOUR, edgecolor="0.35"))
+    for line in range(1, size):
+        ax.plot([line, line], [0, size], color="white", linewidth=0.6)
+        ax.plot([0, size], [line, line], color="white", linewidth=0.6)
+    for number, ((top, left, extent), label) in enumerate(zip(fields, labels)):
+        colour = colours[number % len(colours)]
+        ax.add_patch(
+            Rectangle((left, top), extent, extent, fill=False, edgecolor=colour, linewidth=2.5, label=label, zorder=3)
+        )
+    ax.set_xlim(-0.5, size + 0.5)
+    ax.set_ylim(size + 0.5, -0.5)
+    ax.set_aspect("equal")
+    ax.set_xticks(range(0, size + 1, 4))
+    ax.set_yticks(range(0, size + 1, 4))
+    ax.tick_params(labelsize=8)
+    ax.set_title(f"Receptive fields on the {size} \N{MULTIPLICATION SIGN} {size} input", fontsize=11)
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=9, frameon=False)
+    fig.tight_layout()
+    return _closed(fig)

@@ -165,3 +165,45 @@ def test_does_plot_timings_draw_one_line_per_method_in_milliseconds():
 def test_does_plot_timings_refuse_timings_that_do_not_match_the_sizes():
     with pytest.raises(ValueError, match="2 timings for 3 sizes"):
         plotting.plot_timings([1, 2, 3], {"direct": [1.0, 2.0]})
+
+
+def test_does_plot_shift_change_show_before_after_and_their_difference_per_row():
+    before = np.array([[0.0, 1.0], [2.0, 3.0]])
+    after = np.array([[1.0, 1.0], [2.0, 0.0]])
+    pooled = np.array([[3.0]])
+    fig = plotting.plot_shift_change([(before, after), (pooled, pooled)], ["feature map", "pooled"])
+    axes = visible_axes(fig)
+    assert len(axes) == 6
+    shown = [np.asarray(ax.images[0].get_array()) for ax in axes]
+    assert np.array_equal(shown[0], before) and np.array_equal(shown[1], after)
+    assert np.array_equal(shown[2], [[1.0, 0.0], [0.0, 3.0]])
+    assert np.array_equal(shown[5], [[0.0]])
+    # One colour scale per row, shared by its three panels.
+    assert {ax.images[0].get_clim() for ax in axes[:3]} == {(0, 3.0)}
+    assert axes[0].get_title() == "feature map\ninput" and axes[4].get_title() == "pooled\ninput shifted by 1 pixel"
+    assert renders_to_png(fig)
+
+
+def test_does_plot_shift_change_refuse_maps_of_different_shapes():
+    with pytest.raises(ValueError, match="one shape"):
+        plotting.plot_shift_change([(np.zeros((2, 2)), np.zeros((2, 3)))], ["map"])
+    with pytest.raises(ValueError, match="1 pairs of maps but 2 titles"):
+        plotting.plot_shift_change([(np.zeros((2, 2)), np.zeros((2, 2)))], ["map", "extra"])
+
+
+def test_does_plot_receptive_fields_draw_one_labelled_square_per_layer():
+    fields = [(10, 10, 9), (8, 8, 11), (4, 4, 19), (0, 0, 23)]
+    labels = ["Conv2D 1", "MaxPooling2D 1", "Conv2D 2", "MaxPooling2D 2"]
+    fig = plotting.plot_receptive_fields(32, fields, labels)
+    (ax,) = visible_axes(fig)
+    squares = [patch for patch in ax.patches if patch.get_label() in labels]
+    assert [(p.get_y(), p.get_x(), p.get_width(), p.get_height()) for p in squares] == [
+        (top, left, extent, extent) for top, left, extent in fields
+    ]
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == labels
+    assert renders_to_png(fig)
+
+
+def test_does_plot_receptive_fields_refuse_a_field_outside_the_input():
+    with pytest.raises(ValueError, match="inside the 32 x 32 input"):
+        plotting.plot_receptive_fields(32, [(20, 0, 19)], ["too low"])
