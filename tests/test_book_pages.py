@@ -133,7 +133,12 @@ FIGURES = {
     "convolution-nd": 1,
     "convolutional-layers": 2,
     "pooling": 1,
+    "cifar10-cnn": 5,
+    "learned-filters": 2,
 }
+
+#: The pages that teach a section of the chapter (not the home page, the summary or the errata).
+CONTENT_PAGES = list(FIGURES)
 
 
 def test_was_every_page_of_the_table_of_contents_built(built_site, pages):
@@ -199,21 +204,77 @@ def test_does_the_summary_list_every_cited_work(built_site):
         assert any(author in entry and year in entry for entry in entries), f"no bibliography entry for {author} {year}"
 
 
-#: The exercise notebook each section points to (why-cnns has a pen-and-paper exercise only).
+#: The exercise notebook each section points to (why-cnns has pen-and-paper exercises only).
 EXERCISES = {
     "convolution-1d": "ex01_convolution.ipynb",
     "convolution-2d": "ex01_convolution.ipynb",
     "convolution-nd": "ex01_convolution.ipynb",
     "convolutional-layers": "ex01_convolution.ipynb",
     "pooling": "ex02_pooling.ipynb",
+    "cifar10-cnn": "ex03_cnn.ipynb",
+    "learned-filters": "ex03_cnn.ipynb",
 }
 
 
-@pytest.mark.parametrize("name", FIGURES)
-def test_does_every_section_end_with_a_summary_and_an_exercise(built_site, name):
+@pytest.mark.parametrize("name", CONTENT_PAGES)
+def test_does_every_section_end_with_a_summary_and_four_to_six_exercises_with_answers(built_site, name):
+    """Each content page: a Summary, then an Exercises section of 4-6 exercises, each with an answer that stays
+    folded (a dropdown) until the reader opens it."""
     text = (built_site / "book" / f"{name}.html").read_text(encoding="utf-8")
-    summary, exercise = text.find('<section id="summary">'), text.find('<section id="exercise">')
-    assert 0 <= summary < exercise, f"book/{name}.html lacks a Summary section followed by an Exercise section"
+    summary, exercises = text.find('<section id="summary">'), text.find('<section id="exercises">')
+    assert 0 <= summary < exercises, f"book/{name}.html lacks a Summary section followed by an Exercises section"
+    asked = re.findall(r'<div class="exercise admonition" id="([^"]+)"', text)
+    answered = re.findall(
+        r'<div class="solution dropdown admonition"[^>]*>\s*<p class="admonition-title">Solution to'
+        r'<a class="reference internal" href="#([^"]+)"',
+        text,
+    )
+    assert 4 <= len(asked) <= 6, f"book/{name}.html has {len(asked)} exercises"
+    assert not set(asked) - set(answered), f"exercises without a folded answer: {sorted(set(asked) - set(answered))}"
+
+
+class _PreParser(HTMLParser):
+    """Collects the text of every <pre> block (code listings and cell outputs) of a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "pre":
+            self._depth += 1
+            if self._depth == 1:
+                self.blocks.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "pre":
+            self._depth -= 1
+
+    def handle_data(self, data):
+        if self._depth:
+            self.blocks[-1] += data
+
+
+def test_do_the_pages_code_and_outputs_fit_88_columns(built_site, pages):
+    """No horizontal scrolling: every line of code and of printed output on a page is at most 88 characters."""
+    wide = []
+    for name in pages:
+        parser = _PreParser()
+        parser.feed((built_site / f"{name}.html").read_text(encoding="utf-8"))
+        wide += [f"{name}: {line!r}" for block in parser.blocks for line in block.splitlines() if len(line) > 88]
+    assert not wide, "lines wider than 88 characters:\n" + "\n".join(wide)
+
+
+def test_does_every_image_have_real_alt_text(built_site, pages):
+    """Alt text that describes the image, never empty or the image's file name."""
+    missing = [
+        f"{name}: {image['src']}"
+        for name in pages
+        for image in parse_page(built_site / f"{name}.html").images
+        if len(image["alt"].strip()) < 20 or image["alt"].strip().endswith((".png", ".svg", ".jpg"))
+    ]
+    assert not missing, f"images without alt text: {missing}"
 
 
 @pytest.mark.parametrize(("name", "notebook"), EXERCISES.items())
