@@ -205,11 +205,13 @@ def regrade(
         substituted = [*program, _substitution(cells, callees)]
         # the checks that read code (forbidden calls) read the course's callees too
         read = [*student_code, *_course_answers(cells, callees)]
-        # all of the function's test cells run again: a failed one may use a reference its passed ones define
+        # all of the function's test cells run again (a failed one may use a reference its passed ones define), and
+        # the other test cells that define a name they use
         owned = {
             cell.grade_id for cell in cells if cell.kind == "test" and _owner(cell.grade_id, functions) == function
         }
-        again = _run_tests(cells, program=substituted, student_code=read, limits=limits, layout=layout, only=owned)
+        only = owned | _cells_defining_names_of(cells, owned)
+        again = _run_tests(cells, program=substituted, student_code=read, limits=limits, layout=layout, only=only)
         note = f"{function} passes with a correct {', '.join(callees)}"
         for cell_id in failed:
             if cell_id in again and not again[cell_id].message:
@@ -311,6 +313,27 @@ def _graded_callees(function: str, source: str | None, cells: list[Cell]) -> lis
             continue
         callees += [name for name in defined if name in used and name != function]
     return callees
+
+
+def _cells_defining_names_of(cells: list[Cell], grade_ids: set[str]) -> set[str]:
+    """The other test cells that define, at their top level, a name the test cells ``grade_ids`` read without
+    assigning it themselves (a reference implementation a hidden test of another function defines)."""
+    read, assigned = set(), set()
+    for cell in cells:
+        if cell.kind == "test" and cell.grade_id in grade_ids:
+            try:
+                tree = ast.parse(as_python(cell.source))
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Name):
+                    (read if isinstance(node.ctx, ast.Load) else assigned).add(node.id)
+    wanted = read - assigned
+    return {
+        cell.grade_id
+        for cell in cells
+        if cell.kind == "test" and cell.grade_id not in grade_ids and wanted & set(defined_names(cell.source))
+    }
 
 
 def _course_answers(cells: list[Cell], names: list[str]) -> list[str]:
