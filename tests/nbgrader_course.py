@@ -14,11 +14,17 @@ each top-level public function goes to the answer cell of that name, with the im
 above it. :func:`points_by_function` sums a student's grade cells per function (grade ids are
 ``<function>_<what>``, bank files ``<function>_<bug>.py`` or ``correct_<style>.py``); :meth:`NbgraderCourse.submit_bank`
 submits a whole bank at once.
+
+:func:`grade_with_course` grades students of a repository assignment the way an instructor does: their notebooks
+(the repository's released notebook with answers filled in, :func:`answered_release`) go through the installed
+``course collect`` and one ``course autograde --jobs 2``, with the repository as the course and a temporary
+workspace; it returns the stored results.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import os
 import shutil
 import subprocess
@@ -29,6 +35,7 @@ import nbformat
 from nbgrader.api import Gradebook
 
 REPO = Path(__file__).resolve().parent.parent
+COURSE = Path(sys.executable).with_name("course")
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 #: TensorFlow stays quiet in any kernel that imports it; the course's notebooks must not need it.
 QUIET = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
@@ -49,6 +56,44 @@ def nbgrader(*args: str, cwd: Path, check: bool = True, timeout: float = 900) ->
     if check and result.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def course_command(*args, env: dict | None = None) -> str:
+    """Run the installed `course` command on the repository; its output (raises on a non-zero exit)."""
+    result = subprocess.run(
+        [str(COURSE), *map(str, args), "--course-dir", REPO],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        env={**os.environ, **QUIET, **(env or {})},
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"course {args[0]}: exit {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def answered_release(assignment: str, replace: dict[str, str] | None = None) -> nbformat.NotebookNode:
+    """The repository's released notebook with every answer cell filled in: the solution's code, or
+    ``replace[grade_id]``."""
+    source = nbformat.read(REPO / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    code = {**solution_code(source), **(replace or {})}
+    notebook = nbformat.read(REPO / "exercises" / assignment / f"{assignment}.ipynb", as_version=4)
+    for grade_id, cell in answer_cells(notebook).items():
+        cell.source = code[grade_id]
+    return notebook
+
+
+def grade_with_course(root: Path, assignment: str, students: dict[str, dict], env: dict | None = None) -> list[dict]:
+    """Grade ``students`` (id → {answer cell: code}) with `course collect` and `course autograde --jobs 2`, in a
+    workspace under ``root``; their result files (``results/<assignment>/<student>.json``), sorted by student."""
+    for student, replace in students.items():
+        path = root / "export" / student / f"{assignment}.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(answered_release(assignment, replace), path)
+    workspace = root / "workspace"
+    course_command("collect", assignment, root / "export", "--workspace", workspace, env=env)
+    course_command("autograde", assignment, "--jobs", "2", "--workspace", workspace, env=env)
+    return [json.loads(p.read_text()) for p in sorted((workspace / "results" / assignment).glob("*.json"))]
 
 
 def answer_cells(notebook) -> dict[str, nbformat.NotebookNode]:

@@ -1,9 +1,9 @@
-"""Are exercises 1 and 2 fit to release: valid sources, an up-to-date clean release, hidden references that are right?
+"""Are the NumPy exercises (1, 2 and 4) fit to release: valid sources, an up-to-date clean release, hidden references
+that are right?
 
 The release in exercises/ is generated from solutions/; after editing a source notebook regenerate it with
 
-    .venv/bin/nbgrader generate_assignment ex01_convolution --force --no-db
-    .venv/bin/nbgrader generate_assignment ex02_pooling --force --no-db
+    .venv/bin/course release ex01_convolution ex02_pooling ex04_backprop
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 from nbgrader_course import REPO, NbgraderCourse, answer_cells, hidden_regions, nbgrader, owner
 
-ASSIGNMENTS = ("ex01_convolution", "ex02_pooling")
-REGENERATE = "regenerate it with `.venv/bin/nbgrader generate_assignment {} --force --no-db`"
+ASSIGNMENTS = ("ex01_convolution", "ex02_pooling", "ex04_backprop")
+REGENERATE = "regenerate it with `.venv/bin/course release {}`"
 
 
 def source(assignment: str) -> nbformat.NotebookNode:
@@ -45,9 +45,20 @@ def comparable(notebook) -> dict:
     }
 
 
+def given_code(assignment: str) -> dict:
+    """What the source notebook's setup cells define: its imports and the code it gives students."""
+    namespace: dict = {}
+    for cell in source(assignment).cells:
+        settings = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and not settings.get("grade") and not settings.get("solution"):
+            exec(compile(cell.source, f"<{assignment} setup>", "exec"), namespace)
+    return namespace
+
+
 def reference_functions(assignment: str) -> dict:
-    """The ``reference_*`` functions defined in the source notebook's hidden tests, compiled with NumPy."""
-    namespace = {"np": np}
+    """The ``reference_*`` functions defined in the source notebook's hidden tests, compiled with NumPy and the code
+    the notebook gives students."""
+    namespace = {"np": np, **given_code(assignment)}
     for cell in grade_cells(source(assignment)).values():
         for region in hidden_regions(cell.source):
             for node in ast.parse(region).body:
@@ -233,6 +244,73 @@ def test_do_the_hidden_layer_and_pooling_references_match_keras():
             np.testing.assert_allclose(
                 reference_pool2d(x, np.mean, size, strides, padding), means, rtol=1e-5, atol=1e-6
             )
+
+
+@pytest.mark.slow
+def test_do_the_backward_references_match_tensorflow_gradients():
+    """Do exercise 4's hidden reference gradients (Conv2D, max and average pooling, steps of fit_kernel) and the
+    forward passes it gives students match TensorFlow and tf.GradientTape, on random shapes, strides and both
+    paddings?"""
+    import tensorflow as tf
+
+    given, references = given_code("ex04_backprop"), reference_functions("ex04_backprop")
+    conv_backward, pool_backward = (
+        references["reference_conv2d_layer_backward"],
+        references["reference_pool2d_backward"],
+    )
+    forward = {"max": (given["max_pool2d"], tf.nn.max_pool2d), "avg": (given["avg_pool2d"], tf.nn.avg_pool2d)}
+    rng = np.random.default_rng(3)
+    cases = (
+        ((2, 7, 9, 3), (3, 3, 3, 4), (1, 1)),
+        ((1, 8, 6, 2), (2, 4, 2, 3), (2, 1)),
+        ((2, 9, 10, 1), (4, 3, 1, 2), (2, 3)),
+        ((1, 7, 7, 2), (2, 2, 2, 2), 3),
+        ((1, 4, 5, 1), (5, 5, 1, 1), (1, 2)),
+    )
+    for x_shape, k_shape, strides in cases:
+        x, kernel, bias = rng.standard_normal(x_shape), rng.standard_normal(k_shape), rng.standard_normal(k_shape[3])
+        for padding in ("valid", "same"):
+            if padding == "valid" and (k_shape[0] > x_shape[1] or k_shape[1] > x_shape[2]):
+                continue
+            tensors = [tf.constant(a) for a in (x, kernel, bias)]
+            with tf.GradientTape() as tape:
+                tape.watch(tensors)
+                y = tf.nn.conv2d(tensors[0], tensors[1], strides, padding.upper()) + tensors[2]
+                dy = rng.standard_normal(y.shape)
+                loss = tf.reduce_sum(y * dy)
+            np.testing.assert_allclose(
+                given["conv2d_layer"](x, kernel, bias, strides, padding), y, rtol=1e-10, atol=1e-10
+            )
+            for got, expected in zip(conv_backward(dy, x, kernel, strides, padding), tape.gradient(loss, tensors)):
+                np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
+            pool_size = k_shape[:2]
+            for kind, (numpy_pool, tf_pool) in forward.items():
+                tensor = tf.constant(x)
+                with tf.GradientTape() as tape:
+                    tape.watch(tensor)
+                    pooled = tf_pool(tensor, pool_size, strides, padding.upper())
+                    dy = rng.standard_normal(pooled.shape)
+                    loss = tf.reduce_sum(pooled * dy)
+                np.testing.assert_allclose(numpy_pool(x, pool_size, strides, padding), pooled, rtol=1e-10, atol=1e-10)
+                expected = tape.gradient(loss, tensor).numpy()
+                if kind == "avg" and (pool_size[0] > x_shape[1] or pool_size[1] > x_shape[2]):
+                    # where a window is larger than the input, TensorFlow's AvgPoolGrad is not the derivative of its
+                    # own forward pass; average pooling is linear, so that derivative is exact: sum(dy * pool(unit))
+                    units = np.eye(x.size).reshape(x.size, *x_shape)
+                    pooled_units = [np.sum(dy * tf_pool(u, pool_size, strides, padding.upper())) for u in units]
+                    expected = np.reshape(pooled_units, x_shape)
+                got = pool_backward(dy, x, kind, pool_size, strides, padding)
+                np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
+    for x_shape, size, steps, rate in (((2, 6, 7, 1), (3, 3), 3, 0.1), ((1, 5, 8, 1), (2, 4), 5, 0.05)):
+        x = rng.standard_normal(x_shape)
+        y = rng.standard_normal((x_shape[0], x_shape[1] - size[0] + 1, x_shape[2] - size[1] + 1, 1))
+        kernel = tf.Variable(tf.zeros((*size, 1, 1), tf.float64))
+        for _ in range(steps):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((tf.nn.conv2d(x, kernel, 1, "VALID") - y) ** 2)
+            kernel.assign_sub(rate * tape.gradient(loss, kernel))
+        fitted = references["reference_fit_kernel"](x, y, size, steps, rate)
+        np.testing.assert_allclose(fitted, kernel.numpy(), rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("assignment", [*ASSIGNMENTS, "ex03_cnn"])

@@ -1,0 +1,34 @@
+"""Forbidden: spreads the shares over the windows with scipy.signal.convolve, so every avg_pool2d_backward test
+is withheld.
+
+Feedback: uses scipy.signal
+"""
+
+import numpy as np
+from scipy import signal
+
+
+def avg_pool2d_backward(dy, x, pool_size=(2, 2), strides=None, padding="valid"):
+    dy, x = np.asarray(dy), np.asarray(x)
+    ph, pw = as_pair(pool_size)
+    sh, sw = (ph, pw) if strides is None else as_pair(strides)
+    if x.ndim != 4 or x.size == 0 or min(ph, pw, sh, sw) < 1 or padding not in ("valid", "same"):
+        raise ValueError("need a non-empty (N, H, W, C) x, sizes and strides of at least 1, padding 'valid' or 'same'")
+    n, h, w, c = x.shape
+    if padding == "same":
+        (top, bottom), (left, right) = same_padding(h, ph, sh), same_padding(w, pw, sw)
+    elif ph > h or pw > w:
+        raise ValueError("the pool does not fit in the input")
+    else:
+        top = bottom = left = right = 0
+    real = np.pad(np.ones((h, w)), ((top, bottom), (left, right)))
+    out_h, out_w = (real.shape[0] - ph) // sh + 1, (real.shape[1] - pw) // sw + 1
+    if dy.shape != (n, out_h, out_w, c):
+        raise ValueError("dy must have the shape of the pooled output")
+    counts = signal.convolve(real, np.ones((ph, pw)), "valid")[::sh, ::sw]
+    shares = np.zeros((n, (out_h - 1) * sh + 1, (out_w - 1) * sw + 1, c))
+    shares[:, ::sh, ::sw] = dy / counts[:, :, None]
+    dxp = np.zeros((n,) + real.shape + (c,))
+    spread = signal.convolve(shares, np.ones((1, ph, pw, 1)))
+    dxp[:, : spread.shape[1], : spread.shape[2]] = spread
+    return dxp[:, top : top + h, left : left + w]

@@ -1,0 +1,23 @@
+"""Bug: steps x itself and never puts the saved value back: x ends shifted by -h.
+
+Feedback: changed its input
+"""
+
+import numpy as np
+
+
+def numerical_gradient(f, x, h=1e-5):
+    if not h > 0:
+        raise ValueError(f"h must be positive, got {h}")
+    point = x
+    grad = np.zeros(point.shape)
+    for index in np.ndindex(point.shape):
+        saved = point[index]
+        point[index] = saved + h
+        plus = f(point)
+        point[index] = saved - h
+        minus = f(point)
+        if np.ndim(plus) != 0 or np.ndim(minus) != 0:
+            raise ValueError("f must return a scalar")
+        grad[index] = (plus - minus) / (2 * h)
+    return grad
