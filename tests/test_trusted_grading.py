@@ -24,7 +24,7 @@ from course_utils.grading.trusted_results import TRUSTED_NOTE, apply_regrade
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "trusted_course" / "solutions" / "ex_trusted" / "ex_trusted.ipynb"
 REDTEAM = REPO / "tests" / "redteam"
-ASSIGNMENTS = ("ex01_convolution", "ex02_pooling")
+ASSIGNMENTS = ("ex01_convolution", "ex02_pooling", "ex04_backprop")
 
 
 def source_path(assignment: str) -> Path:
@@ -60,7 +60,7 @@ def test_does_a_correct_submission_keep_full_marks(assignment):
 
 
 def test_is_every_exercise_regradable():
-    """Are all three exercises regradable (Keras models cross as configs), and a notebook that exchanges TensorFlow
+    """Are all exercises regradable (Keras models cross as configs), and a notebook that exchanges TensorFlow
     tensors not?"""
     assert all(regradable(nbformat.read(source_path(a), as_version=4)) for a in (*ASSIGNMENTS, "ex03_cnn"))
     tensorflow = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import tensorflow as tf")])
@@ -368,6 +368,20 @@ def test_does_a_wrong_helper_cost_its_own_points_only():
     assert any(v.note == "conv2d_layer passes with a correct conv_output_size" for v in layer_results.values())
     assert sum(v.points for v in size_results.values()) < sum(v.max_points for v in size_results.values())
     assert all(not v.note for v in size_results.values())
+
+
+def test_does_a_forbidden_library_in_a_callee_cost_the_caller_nothing():
+    """A conv2d_layer_backward that uses scipy.signal, called by the course's fit_kernel: does it lose all of its own
+    points while fit_kernel keeps its points, graded with a correct conv2d_layer_backward (whose forbidden-call check
+    reads the course's code, and whose reference gradients a hidden test of conv2d_layer_backward defines)?"""
+    assignment = "ex04_backprop"
+    path = REPO / "tests" / "submissions" / assignment / "conv2d_layer_backward_forbidden_correlate.py"
+    results = regrade(source_path(assignment), submission(assignment, read_variant(path)))
+    earned = points_by_function({grade_id: v.points for grade_id, v in results.items()}, functions(assignment))
+    maximum = points_by_function({grade_id: v.max_points for grade_id, v in results.items()}, functions(assignment))
+    assert earned == {**maximum, "conv2d_layer_backward": 0.0}
+    fit_kernel = [v.note for grade_id, v in results.items() if grade_id.startswith("fit_kernel_")]
+    assert fit_kernel and set(fit_kernel) == {"fit_kernel passes with a correct conv2d_layer_backward"}
 
 
 def feedback_line(path: Path) -> str | None:
