@@ -1,6 +1,6 @@
 """Can a student install the course's helpers without the instructor's tools?
 
-The core package needs NumPy only: exercises 1 and 2 import `course_utils.checks` and `course_utils.reference`,
+The core package needs NumPy only: exercises 1, 2 and 4 import `course_utils.checks` (1 and 2 `course_utils.reference`),
 which must import nothing heavier. The extras add exercise 3's libraries (cnn), the `course` command (grading) and
 the book (book); binder/ installs the cnn extra with the same pins as `make setup`.
 """
@@ -40,7 +40,11 @@ def test_does_the_core_install_need_numpy_only():
     assert any(requirement.startswith("nbgrader==") for requirement in extras["grading"])
 
 
-@pytest.mark.parametrize("assignment", ["ex01_convolution", "ex02_pooling"])
+#: The exercises that need NumPy and the core package only.
+NUMPY_EXERCISES = ("ex01_convolution", "ex02_pooling", "ex04_backprop")
+
+
+@pytest.mark.parametrize("assignment", NUMPY_EXERCISES)
 def test_do_the_numpy_exercises_import_without_the_heavy_libraries(assignment):
     """Does the released notebook's first code cell run where TensorFlow, SciPy, nbgrader... are missing?"""
     notebook = json.loads((REPO / "exercises" / assignment / f"{assignment}.ipynb").read_text())
@@ -94,7 +98,7 @@ def answered(assignment: str, path) -> None:
 
 
 def test_does_the_site_s_wheel_alone_run_the_numpy_exercises(built_site, tmp_path):
-    """Served on localhost, does the wheel the home page links install into a fresh venv, and do exercises 1 and 2,
+    """Served on localhost, does the wheel the home page links install into a fresh venv, and do exercises 1, 2 and 4,
     downloaded and answered, run there from top to bottom without TensorFlow?"""
     import functools
     import http.server
@@ -143,7 +147,7 @@ def test_does_the_site_s_wheel_alone_run_the_numpy_exercises(built_site, tmp_pat
     )
     installed = {package["name"].lower().replace("-", "_") for package in json.loads(listed.stdout)}
     assert installed == {"course_utils", "numpy"}, installed
-    for assignment in ("ex01_convolution", "ex02_pooling"):
+    for assignment in NUMPY_EXERCISES:
         notebook = tmp_path / f"{assignment}.ipynb"
         answered(assignment, notebook)
         run = subprocess.run(
