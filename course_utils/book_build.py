@@ -10,8 +10,12 @@
     ``""``) are written once; sphinx-thebe's duplicated ``const THEBE_JS_URL`` otherwise throws a SyntaxError;
   - the theme starts in light mode (pydata-sphinx-theme logs an error on a first visit when no default is set);
   - the page declares an empty icon, so the browser does not ask the server for a missing ``/favicon.ico``.
+* Pages pass an accessibility audit (axe-core, in the browser tests): the theme's search field and colour-mode
+  button hide their icons and shortcut from assistive technology (``book_templates/``), and bibliography entries
+  are list items of the citation list (docutils marks them ``doc-biblioentry``, which ARIA 1.2 deprecates).
 * Pages fit a phone screen (``_static/course.css``): a long inline code word (a file path) may break instead of
-  widening the page, and display math wider than the screen scrolls inside its own box.
+  widening the page, and display math wider than the screen scrolls inside its own box. Links inside admonitions
+  (exercises, answers) are a darker blue, readable on their tinted background (contrast at least 4.5:1).
 
 Enable it in ``_config.yml`` under ``sphinx: extra_extensions``.
 """
@@ -29,9 +33,11 @@ MATHJAX_ENTRY = "tex-chtml.js"
 MATHJAX_STATIC = "mathjax"
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 NO_FAVICON = '<link rel="icon" href="data:,">'
+TEMPLATES = Path(__file__).parent / "book_templates"
 COURSE_CSS = """\
 code.literal span.pre { white-space: normal; overflow-wrap: anywhere; }
 mjx-container[display="true"] { overflow-x: auto; overflow-y: hidden; }
+html[data-theme="light"] .admonition a { color: #155ec7; }
 """
 
 
@@ -60,6 +66,10 @@ def _copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
     shutil.copytree(mathjax_source(app), target, dirs_exist_ok=True)
 
 
+def _use_course_templates(app: Sphinx, config) -> None:
+    config.templates_path = [str(TEMPLATES), *config.templates_path]
+
+
 def _write_course_css(app: Sphinx) -> None:
     if app.builder.format == "html":
         static = Path(app.outdir) / "_static"
@@ -74,6 +84,8 @@ def _clean_page_head(app: Sphinx, pagename: str, templatename: str, context: dic
     context["script_files"] = list(unique.values())
     if not context.get("favicon_url"):
         context["metatags"] = context.get("metatags", "") + NO_FAVICON
+    if "body" in context:
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
 
 
 def setup(app: Sphinx) -> dict:
@@ -82,6 +94,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("course_mathjax_dir", "node_modules/mathjax/es5", "env")
     app.connect("config-inited", _use_local_mathjax)
     app.connect("config-inited", _start_in_light_mode)
+    app.connect("config-inited", _use_course_templates)
     app.connect("builder-inited", _write_course_css)
     app.connect("html-page-context", _clean_page_head)
     app.add_css_file("course.css")

@@ -53,6 +53,17 @@ MEDIA = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2", ".
 #: URL schemes that never leave the machine.
 LOCAL_SCHEMES = ("data:", "blob:", "about:")
 TIMEOUT_MS = 20_000
+#: axe-core, the accessibility engine, from the npm registry (package.json); injected into every page visited.
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+#: Runs axe on the page as it is now; returns its violations in short form.
+AXE_RUN = """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations.map((v) => ({
+  id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+  count: v.nodes.length,
+}))"""
+#: The theme makes scrollable code blocks keyboard-focusable 300 ms after a resize; the audit waits that long.
+RESIZE_SETTLE_MS = 400
+#: The impacts an audit may not find.
+BLOCKING_IMPACTS = ("serious", "critical")
 
 # Runs in the page once it has loaded: waits for MathJax, images and fonts, then reports what the reader sees.
 PROBE = """async () => {
@@ -153,6 +164,7 @@ class PageVisit:
     report: dict
     widths: dict[str, dict]
     chrome: dict[str, dict]
+    audit: dict[str, list[dict]]
 
 
 def toc_pages(toc_file: Path) -> list[str]:
@@ -217,9 +229,10 @@ def _is_local(url: str) -> bool:
 
 
 def visit(tab: Page, url: str, *, screenshots: Path | None = None) -> PageVisit:
-    """Load ``url`` in ``tab`` at desktop size, wait for its math, images and fonts, and probe it; then measure it at
-    desktop and phone size. When asked, saves ``<screenshots>-desktop.png`` (the first screen: header, sidebars,
-    opening) and ``<screenshots>-phone.png`` (the whole page, where narrow layouts break)."""
+    """Load ``url`` in ``tab`` at desktop size, wait for its math, images and fonts, and probe it; then measure and
+    audit it (axe-core) at desktop and phone size. When asked, saves ``<screenshots>-desktop.png`` (the first
+    screen: header, sidebars, opening) and ``<screenshots>-phone.png`` (the whole page, where narrow layouts
+    break)."""
     requests: list[str] = []
     errors: list[str] = []
     listeners = {
@@ -235,18 +248,21 @@ def visit(tab: Page, url: str, *, screenshots: Path | None = None) -> PageVisit:
         tab.set_viewport_size(DESKTOP)
         tab.goto(url, wait_until="load")
         report = tab.evaluate(PROBE)
-        widths, chrome = {}, {}
+        tab.add_script_tag(path=AXE)
+        widths, chrome, audit = {}, {}, {}
         for name, viewport in {"desktop": DESKTOP, "phone": PHONE}.items():
             tab.set_viewport_size(viewport)
+            tab.wait_for_timeout(RESIZE_SETTLE_MS)
             widths[name] = tab.evaluate(WIDTH)
             chrome[name] = tab.evaluate(CHROME, SEARCH_CONTROLS)
+            audit[name] = tab.evaluate(AXE_RUN)
             if screenshots is not None:
                 screenshots.parent.mkdir(parents=True, exist_ok=True)
                 tab.screenshot(path=f"{screenshots}-{name}.png", full_page=name == "phone")
     finally:
         for event, listener in listeners.items():
             tab.remove_listener(event, listener)
-    return PageVisit(url, requests, errors, report, widths, chrome)
+    return PageVisit(url, requests, errors, report, widths, chrome, audit)
 
 
 def load_problems(seen: PageVisit) -> list[str]:
@@ -272,6 +288,17 @@ def image_problems(seen: PageVisit) -> list[str]:
         if not image["alt"]:
             problems.append(f"{seen.url}: image has no alt text: {image['src']}")
     return problems
+
+
+def accessibility_problems(seen: PageVisit) -> list[str]:
+    """Serious and critical violations that axe-core found, at desktop or phone size."""
+    return [
+        f"{seen.url} ({size}): {violation['impact']} {violation['id']}: {violation['help']} "
+        f"({violation['count']} elements, e.g. {', '.join(violation['targets'])})"
+        for size, violations in seen.audit.items()
+        for violation in violations
+        if violation["impact"] in BLOCKING_IMPACTS
+    ]
 
 
 def executed_cells(source: Path, cache: Path) -> list[dict] | None:

@@ -45,7 +45,7 @@ class _PageParser(HTMLParser):
         if "cell_output" in classes and self._output_depth is None:
             self._output_depth = len(self._stack)
             self.outputs.append("")
-        if tag == "div" and "citation" in classes and attrs.get("role") == "doc-biblioentry":
+        if tag == "div" and "citation" in classes and attrs.get("role") == "listitem":
             self._citation_depth = len(self._stack)
             self.bibliography.append("")
         if tag == "figure":

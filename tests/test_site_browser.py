@@ -18,6 +18,7 @@ from site_browser import (
     DESKTOP,
     PHONE,
     PageVisit,
+    accessibility_problems,
     chrome_problems,
     download_problems,
     executed_cells,
@@ -100,6 +101,13 @@ def test_is_the_math_typeset(visits: dict[str, PageVisit]):
 @pytest.mark.browser
 def test_do_images_load_and_carry_alt_text(visits: dict[str, PageVisit]):
     problems = [problem for seen in visits.values() for problem in image_problems(seen)]
+    assert not problems, _report(problems)
+
+
+@pytest.mark.browser
+def test_do_pages_pass_the_accessibility_audit(visits: dict[str, PageVisit]):
+    """axe-core finds no serious or critical violation on any page, at desktop or phone size."""
+    problems = [problem for seen in visits.values() for problem in accessibility_problems(seen)]
     assert not problems, _report(problems)
 
 
@@ -251,6 +259,18 @@ def test_is_a_missing_figure_reported(site_copy: Path, built_pages: list[str], t
     with serve(site_copy) as url:
         problems = image_problems(visit(tab, f"{url}/{page}.html"))
     assert any("did not load" in problem and figure in problem for problem in problems), problems
+
+
+@pytest.mark.browser
+def test_are_an_image_without_alt_text_and_an_unnamed_button_reported_by_the_audit(
+    site_copy: Path, built_pages: list[str], tab
+):
+    page = built_pages[0]
+    _edit(site_copy / f"{page}.html", "</article>", '<img src="../_static/none.png"><button></button></article>')
+    with serve(site_copy) as url:
+        problems = accessibility_problems(visit(tab, f"{url}/{page}.html"))
+    assert any("critical image-alt" in problem for problem in problems), problems
+    assert any("critical button-name" in problem for problem in problems), problems
 
 
 @pytest.mark.browser
