@@ -11,7 +11,7 @@ c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 
-# Autograding: each cell of exercises 1 and 2 runs in well under a second; exercise 3's largest is the grader's own
+# Autograding: each cell of exercises 1, 2 and 4 runs in well under a second; exercise 3's largest is the grader's own
 # training run (cpu profile: capped at 180 CPU seconds, plus TensorFlow's import). A cell still running after this
 # many seconds (an endless loop) is interrupted, scores as failed, and grading goes on with the next cell.
 c.ExecutePreprocessor.timeout = 300
