@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -598,8 +599,19 @@ def plot_receptive_fields(size: int, fields: Sequence[tuple[int, int, int]], lab
         ax.plot([0, size], [line, line], color="white", linewidth=0.6)
     for number, ((top, left, extent), label) in enumerate(zip(fields, labels)):
         colour = colours[number % len(colours)]
+        # A light fill shows each field even where its edges coincide with another field's; earlier (smaller)
+        # fields are drawn on top.
         ax.add_patch(
-            Rectangle((left, top), extent, extent, fill=False, edgecolor=colour, linewidth=2.5, label=label, zorder=3)
+            Rectangle(
+                (left, top),
+                extent,
+                extent,
+                facecolor=to_rgba(colour, 0.15),
+                edgecolor=colour,
+                linewidth=2.5,
+                label=label,
+                zorder=3 + len(fields) - number,
+            )
         )
     ax.set_xlim(-0.5, size + 0.5)
     ax.set_ylim(size + 0.5, -0.5)
