@@ -125,6 +125,17 @@ PRINTED_OUTPUTS = [
     ("pooling", printed(reference.AVG_POOL, dtype=np.float32)),
 ]
 
+_INPUTS = int(np.prod(reference.CONV_LAYER_INPUT_SHAPE[1:]))
+_OUTPUTS = int(np.prod(reference.CONV_LAYER_OUTPUT_SHAPE[1:]))
+#: (page, what it prints) for the numbers the pages derive from the chapter's (parameter counts, receptive fields).
+DERIVED_OUTPUTS = [
+    ("convolutional-layers", f"dense layer: {_INPUTS * _OUTPUTS + _OUTPUTS:,} parameters"),
+    ("convolutional-layers", f"Conv2D:      {reference.CNN_LAYERS[1][2]:,} parameters"),
+    ("pooling", "MaxPooling2D 2 x 2       receptive field 23 x 23  jump 8"),
+    ("pooling", "unit (0, 0) sees rows 0 to 22 and columns 0 to 22"),
+    ("pooling", "pixels that reach some unit: 961 of 1024"),
+]
+
 #: Pages of the first half of the chapter and how many captioned figures each draws.
 FIGURES = {
     "why-cnns": 1,
@@ -132,7 +143,7 @@ FIGURES = {
     "convolution-2d": 2,
     "convolution-nd": 1,
     "convolutional-layers": 2,
-    "pooling": 1,
+    "pooling": 3,
     "cifar10-cnn": 5,
     "learned-filters": 2,
 }
@@ -178,6 +189,51 @@ def test_does_the_layers_page_show_that_keras_does_not_flip_the_kernel(built_sit
     outputs = "\n".join(page(built_site, "convolutional-layers").outputs)
     assert "activation inside the layer == separate ReLU layer: True" in outputs
     assert "convolve2d with the kernel flipped" in outputs
+
+
+@pytest.mark.parametrize(("name", "expected"), DERIVED_OUTPUTS, ids=[f"{n}:{e!r}" for n, e in DERIVED_OUTPUTS])
+def test_does_the_page_print_the_number_it_derives(built_site, name, expected):
+    outputs = page(built_site, name).outputs
+    assert any(expected in output for output in outputs), f"book/{name}.html shows no output containing {expected!r}"
+
+
+def test_does_the_layers_page_derive_every_layers_parameter_count_and_agree_with_keras(built_site):
+    """One row per layer of the chapter's network: its output shape, the count by hand and Keras's count."""
+    outputs = "\n".join(page(built_site, "convolutional-layers").outputs)
+    for kind, shape, count in reference.CNN_LAYERS[1:]:
+        row = rf"^{kind} +{re.escape(str(shape))} +.+? {count:,} +{count:,}$"
+        assert re.search(row, outputs, re.MULTILINE), f"no row {kind} {shape} with {count:,} by hand and in Keras"
+    total = rf"^total +{reference.CNN_TOTAL_PARAMS:,} +{reference.CNN_TOTAL_PARAMS:,}$"
+    assert re.search(total, outputs, re.MULTILINE)
+    assert "Keras agrees: True" in outputs  # the two-channel example
+    assert "same as a matrix product at every pixel: True" in outputs  # the 1 x 1 convolution
+
+
+def test_does_the_pooling_page_measure_that_a_shift_changes_the_pooled_map_less(built_site):
+    outputs = "\n".join(page(built_site, "pooling").outputs)
+    feature = float(re.search(r"feature map: +relative change ([0-9.]+)", outputs).group(1))
+    pooled = float(re.search(r"max pooling 2 x 2: relative change ([0-9.]+)", outputs).group(1))
+    assert pooled < feature, (pooled, feature)
+
+
+#: The first pages' visible code runs with NumPy, SciPy, scikit-learn and Keras alone.
+WITHOUT_THE_COURSE_PACKAGE = ["why-cnns", "convolution-1d", "convolution-2d", "convolution-nd", "convolutional-layers"]
+
+
+def visible_code_cells(source: str) -> list[str]:
+    """The code cells of a MyST page that the reader sees (neither removed nor with their input removed)."""
+    cells = re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```$", source, re.MULTILINE | re.DOTALL)
+    hidden = re.compile(r"^(?::tags:|tags:) *\[[^\]]*remove-(?:cell|input)", re.MULTILINE)
+    return [cell for cell in cells if not hidden.search(cell)]
+
+
+@pytest.mark.parametrize("name", WITHOUT_THE_COURSE_PACKAGE)
+def test_does_the_pages_visible_code_run_without_the_course_package(repo, name):
+    """Literal arrays in what the reader sees; the checks against course_utils.reference live in removed cells."""
+    cells = visible_code_cells((repo / "book" / f"{name}.md").read_text(encoding="utf-8"))
+    assert cells, f"book/{name}.md has no visible code cell"
+    using = [cell for cell in cells if "course_utils" in cell or "reference." in cell]
+    assert not using, f"book/{name}.md shows code that needs the course package:\n" + "\n---\n".join(using)
 
 
 @pytest.mark.parametrize("name", FIGURES)
