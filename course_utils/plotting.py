@@ -100,6 +100,18 @@ def _signed(value) -> str:
 # --- Why CNNs (why-cnns) -------------------------------------------------------------------------------------------
 
 
+def _finish_curves(fig: Figure, ax: Axes, xlabel: str, ylabel: str, title: str) -> Figure:
+    """Label, title, legend and grid of a figure of curves; return it closed."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper right")
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    return _closed(fig)
+
+
 def plot_images(
     images: Sequence[np.ndarray],
     titles: Sequence[str],
@@ -481,14 +493,7 @@ def plot_loss_curves(
         )
     if best_epoch is not None:
         ax.axvline(best_epoch, color="#fe6100", linestyle="--", linewidth=1.2, label=f"best epoch ({best_epoch})")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend(loc="upper right")
-    ax.grid(True, alpha=0.3)
-    fig.tight_layout()
-    return _closed(fig)
+    return _finish_curves(fig, ax, "epoch", ylabel, title)
 
 
 def plot_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str], *, title: str = "") -> Figure:
@@ -623,3 +628,19 @@ def plot_receptive_fields(size: int, fields: Sequence[tuple[int, int, int]], lab
     ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=9, frameon=False)
     fig.tight_layout()
     return _closed(fig)
+
+
+def plot_training_losses(losses: dict[str, Sequence[float]], *, title: str = "") -> Figure:
+    """Loss per gradient-descent step on a log scale, one line per run (learning-kernels).
+
+    losses : run name -> (S,) losses, step 0 (before any update) first; all positive.
+    """
+    runs = {name: np.asarray(values, dtype=float) for name, values in losses.items()}
+    for name, values in runs.items():
+        if values.ndim != 1 or not np.all(values > 0):
+            raise ValueError(f"the losses of {name!r} must be a 1-D sequence of positive numbers")
+    fig, ax = plt.subplots(figsize=(7.0, 3.8))
+    for (name, values), colour in zip(runs.items(), ("#785ef0", "#dc267f", "#fe6100", "#648fff"), strict=False):
+        ax.plot(np.arange(len(values)), values, color=colour, label=name)
+    ax.set_yscale("log")
+    return _finish_curves(fig, ax, "gradient-descent step", "loss (mean squared error)", title)

@@ -207,3 +207,19 @@ def test_does_plot_receptive_fields_draw_one_labelled_square_per_layer():
 def test_does_plot_receptive_fields_refuse_a_field_outside_the_input():
     with pytest.raises(ValueError, match="inside the 32 x 32 input"):
         plotting.plot_receptive_fields(32, [(20, 0, 19)], ["too low"])
+
+
+def test_does_plot_training_losses_draw_one_log_scaled_line_per_run():
+    losses = {"NumPy": [1.0, 0.1, 0.01], "Keras": [1.0, 0.2, 0.04, 0.008]}
+    fig = plotting.plot_training_losses(losses, title="Learning a kernel")
+    (ax,) = visible_axes(fig)
+    assert ax.get_yscale() == "log" and ax.get_title() == "Learning a kernel"
+    assert [line.get_label() for line in ax.lines] == ["NumPy", "Keras"]
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), losses["Keras"])
+    np.testing.assert_array_equal(ax.lines[1].get_xdata(), [0, 1, 2, 3])
+    assert renders_to_png(fig)
+
+
+def test_does_plot_training_losses_refuse_a_loss_that_cannot_be_drawn_on_a_log_scale():
+    with pytest.raises(ValueError, match="'broken'"):
+        plotting.plot_training_losses({"broken": [1.0, 0.0]})
