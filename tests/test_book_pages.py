@@ -144,6 +144,7 @@ FIGURES = {
     "convolution-nd": 1,
     "convolutional-layers": 2,
     "pooling": 3,
+    "learning-kernels": 2,
     "cifar10-cnn": 5,
     "learned-filters": 2,
 }
@@ -169,7 +170,8 @@ def test_does_the_table_of_contents_start_at_the_intro_and_end_the_first_half_wi
         "book/pooling",
     ]
     assert [name for name in pages if name in first_half] == first_half
-    assert pages.index("book/pooling") < pages.index("book/summary")
+    assert pages.index("book/pooling") < pages.index("book/learning-kernels") < pages.index("book/cifar10-cnn")
+    assert pages.index("book/learned-filters") < pages.index("book/summary")
 
 
 @pytest.mark.parametrize(("name", "expected"), PRINTED_OUTPUTS, ids=[f"{n}:{e!r}" for n, e in PRINTED_OUTPUTS])
@@ -267,6 +269,7 @@ EXERCISES = {
     "convolution-nd": "ex01_convolution.ipynb",
     "convolutional-layers": "ex01_convolution.ipynb",
     "pooling": "ex02_pooling.ipynb",
+    "learning-kernels": "ex04_backprop.ipynb",
     "cifar10-cnn": "ex03_cnn.ipynb",
     "learned-filters": "ex03_cnn.ipynb",
 }
@@ -339,3 +342,13 @@ def test_can_the_reader_download_the_sections_exercise_notebook(built_site, name
     links = re.findall(r'href="\.\./(_downloads/[^"]+/' + re.escape(notebook) + ')"', text)
     assert links, f"book/{name}.html has no download link to {notebook}"
     assert all((built_site / link).is_file() for link in links)
+
+
+def test_does_the_learning_page_learn_the_2d_kernel_back_and_agree_with_tensorflow(built_site):
+    """The page prints the learned kernel (the 2-D section's, rounded), TensorFlow's pooling gradients equal to its
+    own, and a gradient that TensorFlow's matches to float64 rounding."""
+    outputs = "\n".join(page(built_site, "learning-kernels").outputs)
+    assert printed(np.array(reference.CONV2D_W, dtype=float)) in outputs
+    assert "max pooling: True | average pooling: True" in outputs
+    difference = re.search(r"relative difference of the two gradients: ([0-9.e+-]+)", outputs)
+    assert difference and float(difference[1]) < 1e-14, outputs
