@@ -15,7 +15,8 @@
   are list items of the citation list (docutils marks them ``doc-biblioentry``, which ARIA 1.2 deprecates).
 * Pages fit a phone screen (``_static/course.css``): a long inline code word (a file path) may break instead of
   widening the page, and display math wider than the screen scrolls inside its own box. Links inside admonitions
-  (exercises, answers) are a darker blue, readable on their tinted background (contrast at least 4.5:1).
+  (exercises, answers) are a darker blue, readable on their tinted background (contrast at least 4.5:1). Code and
+  printed outputs use a 12 px font, so that a line of 88 characters fits the article at 1280 px, in an answer too.
 
 Enable it in ``_config.yml`` under ``sphinx: extra_extensions``.
 """
@@ -38,6 +39,8 @@ COURSE_CSS = """\
 code.literal span.pre { white-space: normal; overflow-wrap: anywhere; }
 mjx-container[display="true"] { overflow-x: auto; overflow-y: hidden; }
 html[data-theme="light"] .admonition a { color: #155ec7; }
+.bd-article div.highlight pre, .bd-article div.output pre { font-size: 12px; }
+.bd-article .admonition div.highlight pre, .bd-article .admonition div.output pre { padding: 0.75rem; }
 """
 
 

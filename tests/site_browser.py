@@ -129,7 +129,11 @@ WIDTH = """() => {
     .filter((el) => overflows(el) && !overflows(el.parentElement) && el.getClientRects().length > 0 && !contained(el))
     .slice(0, 3)
     .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`);
-  return { scrollWidth, viewportWidth: window.innerWidth, wide };
+  // Code and printed outputs that scroll sideways inside their own box: the longest line of each.
+  const scrollingCode = [...document.querySelectorAll("article pre")]
+    .filter((pre) => pre.scrollWidth > pre.clientWidth + 1)
+    .map((pre) => pre.textContent.split("\\n").reduce((a, b) => (b.length > a.length ? b : a), ""));
+  return { scrollWidth, viewportWidth: window.innerWidth, wide, scrollingCode };
 }"""
 
 # What the page's frame (header and primary sidebar, outside the article) shows at the current viewport: every visible
@@ -399,6 +403,13 @@ def width_problems(seen: PageVisit) -> list[str]:
         f"(sticking out: {', '.join(width['wide']) or 'unknown'})"
         for name, width in seen.widths.items()
         if width["scrollWidth"] > width["viewportWidth"]
+    ]
+
+
+def code_scroll_problems(seen: PageVisit) -> list[str]:
+    """Code or printed output that the reader must scroll sideways to read at desktop size."""
+    return [
+        f"{seen.url}: scrolls sideways at desktop size: {line!r}" for line in seen.widths["desktop"]["scrollingCode"]
     ]
 
 

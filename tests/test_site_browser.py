@@ -20,6 +20,7 @@ from site_browser import (
     PageVisit,
     accessibility_problems,
     chrome_problems,
+    code_scroll_problems,
     download_problems,
     executed_cells,
     image_problems,
@@ -101,6 +102,13 @@ def test_is_the_math_typeset(visits: dict[str, PageVisit]):
 @pytest.mark.browser
 def test_do_images_load_and_carry_alt_text(visits: dict[str, PageVisit]):
     problems = [problem for seen in visits.values() for problem in image_problems(seen)]
+    assert not problems, _report(problems)
+
+
+@pytest.mark.browser
+def test_does_code_fit_its_box_at_desktop_size(visits: dict[str, PageVisit]):
+    """Code and outputs of at most 88 characters per line fit their box at 1280 px, answers included."""
+    problems = [problem for seen in visits.values() for problem in code_scroll_problems(seen)]
     assert not problems, _report(problems)
 
 
@@ -271,6 +279,16 @@ def test_are_an_image_without_alt_text_and_an_unnamed_button_reported_by_the_aud
         problems = accessibility_problems(visit(tab, f"{url}/{page}.html"))
     assert any("critical image-alt" in problem for problem in problems), problems
     assert any("critical button-name" in problem for problem in problems), problems
+
+
+@pytest.mark.browser
+def test_is_a_code_line_too_long_for_its_box_reported(site_copy: Path, built_pages: list[str], tab):
+    page = built_pages[0]
+    line = "x = " + " + ".join(["value"] * 30)
+    _edit(site_copy / f"{page}.html", "</article>", f'<div class="highlight"><pre>{line}</pre></div></article>')
+    with serve(site_copy) as url:
+        problems = code_scroll_problems(visit(tab, f"{url}/{page}.html"))
+    assert any(repr(line) in problem for problem in problems), problems
 
 
 @pytest.mark.browser
