@@ -88,6 +88,7 @@ def test_does_the_strict_build_fail_on(tmp_path, body, symptom):
         ("convolution-nd", "ex01_convolution"),
         ("convolutional-layers", "ex01_convolution"),
         ("pooling", "ex02_pooling"),
+        ("learning-kernels", "ex04_backprop"),
         ("cifar10-cnn", "ex03_cnn"),
         ("learned-filters", "ex03_cnn"),
     ],
