@@ -19,7 +19,7 @@ ifeq ($(origin COURSE_CIFAR10), undefined)
   endif
 endif
 
-.PHONY: setup book browser lint test clean reproduce benchmarks
+.PHONY: setup book translations browser lint test clean reproduce benchmarks
 .DEFAULT_GOAL := book
 
 setup: $(SETUP_STAMP)
@@ -34,9 +34,18 @@ $(SETUP_STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	touch $@
 
 # The site also offers the course's helper package as a wheel, for students' `pip install` (book/intro.md).
+# Each translation (_config.yml's course_translations) is built last, into _build/html/<language>/ (the wheel
+# copied there too), from the same pages and the execution cache the English build filled (no page runs twice).
 book: setup
 	$(BIN)/jupyter-book build $(BOOK) --builder html -W -n --keep-going
 	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir $(BOOK)/_build/html/downloads .
+	$(BIN)/python -m course_utils.book_i18n build $(BOOK)
+
+# After an edit of the English prose: extract it again and update every translation's catalogs (book/locales/),
+# then translate what `python -m course_utils.book_i18n check` lists (README.md, "The Chinese edition").
+translations: setup
+	$(BIN)/python -m course_utils.book_i18n update $(BOOK)
+	$(BIN)/python -m course_utils.book_i18n check $(BOOK) || true
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download needs internet); installed when missing.
 CHROMIUM := /usr/bin/chromium

@@ -17,6 +17,13 @@
   widening the page, and display math wider than the screen scrolls inside its own box. Links inside admonitions
   (exercises, answers) are a darker blue, readable on their tinted background (contrast at least 4.5:1). Code and
   printed outputs use a 12 px font, so that a line of 88 characters fits the article at 1280 px, in an answer too.
+* The book has translations (``course_translations``, built by ``course_utils.book_i18n`` into a folder of the site
+  named after the language, e.g. ``zh_CN/``): every page links the same page in the other languages with a relative
+  URL (``book_templates/language-switch.html``, in the article's header), and the alt text of the figures that
+  executed cells draw is translated too. Sphinx's gettext machinery translates the prose at read time, but these
+  images only appear when myst-nb picks an output's MIME type, after reading: the gettext builder is given the images
+  (``nb_mime_priority_overrides``) and adds their alt text to the page's catalog, and a translated build looks it up
+  in the same catalog once the page is resolved.
 
 Enable it in ``_config.yml`` under ``sphinx: extra_extensions``.
 """
@@ -27,20 +34,35 @@ import os
 import shutil
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.builders.gettext import MsgOrigin
 from sphinx.errors import ExtensionError
+from sphinx.locale import init as init_translations
+from sphinx.util.i18n import docname_to_domain
 
 MATHJAX_ENTRY = "tex-chtml.js"
 MATHJAX_STATIC = "mathjax"
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 NO_FAVICON = '<link rel="icon" href="data:,">'
 TEMPLATES = Path(__file__).parent / "book_templates"
+#: The language the pages are written in; translations are built into a folder named after their language.
+SOURCE_LANGUAGE = "en"
+#: What the language switch shows for each language: its own name in its own language.
+LANGUAGE_NAMES = {"en": "English", "zh_CN": "中文"}
+#: The language switch's accessible name, in the language of the page.
+SWITCH_LABELS = {"en": "Other languages", "zh_CN": "其他语言"}
+#: The theme's search field's placeholder in each translation.
+SEARCH_PLACEHOLDERS = {"zh_CN": "搜索本书……"}
+#: The image formats of executed cells, in the order the HTML builder prefers them (myst-nb's own default).
+IMAGE_MIME_TYPES = ("image/svg+xml", "image/png", "image/jpeg", "image/gif")
 COURSE_CSS = """\
 code.literal span.pre { white-space: normal; overflow-wrap: anywhere; }
 mjx-container[display="true"] { overflow-x: auto; overflow-y: hidden; }
 html[data-theme="light"] .admonition a { color: #155ec7; }
 .bd-article div.highlight pre, .bd-article div.output pre { font-size: 12px; }
 .bd-article .admonition div.highlight pre, .bd-article .admonition div.output pre { padding: 0.75rem; }
+.course-language-switch { display: flex; align-items: center; }
 """
 
 
@@ -56,6 +78,20 @@ def _use_local_mathjax(app: Sphinx, config) -> None:
             f"MathJax not found at {source / MATHJAX_ENTRY}; run `make setup` (it installs MathJax with `npm ci`)"
         )
     config.mathjax_path = f"{MATHJAX_STATIC}/{MATHJAX_ENTRY}"
+
+
+def _translate_the_frame(app: Sphinx, config) -> None:
+    """A translation's book title (``course_titles``) and the theme's search placeholder, which Jupyter Book sets in
+    English as a theme option (the theme translates the rest of its interface itself)."""
+    if config.language == SOURCE_LANGUAGE:
+        return
+    if config.language in config.course_titles:
+        config.html_title = config.course_titles[config.language]
+    if config.language in SEARCH_PLACEHOLDERS:
+        config.html_theme_options = {
+            **config.html_theme_options,
+            "search_bar_text": SEARCH_PLACEHOLDERS[config.language],
+        }
 
 
 def _start_in_light_mode(app: Sphinx, config) -> None:
@@ -91,10 +127,73 @@ def _clean_page_head(app: Sphinx, pagename: str, templatename: str, context: dic
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+def translations(app: Sphinx) -> list[str]:
+    """The languages the book is translated into: those of ``course_translations`` that have a catalog folder
+    (``<locale_dir>/<language>/LC_MESSAGES``) in the book."""
+    folders = [Path(app.srcdir) / folder for folder in app.config.locale_dirs]
+    return [
+        language
+        for language in app.config.course_translations
+        if any((folder / language / "LC_MESSAGES").is_dir() for folder in folders)
+    ]
+
+
+def language_links(pagename: str, language: str, languages: list[str]) -> list[dict]:
+    """The same page in every other language, as links relative to ``pagename`` in the site of ``language``: the
+    source language's site is the root, each translation's a folder named after it."""
+    to_root = "../" * (pagename.count("/") + (language != SOURCE_LANGUAGE))
+    return [
+        {
+            "href": f"{to_root}{'' if other == SOURCE_LANGUAGE else other + '/'}{pagename}.html",
+            "lang": other.replace("_", "-"),
+            "name": LANGUAGE_NAMES.get(other, other),
+        }
+        for other in [SOURCE_LANGUAGE, *languages]
+        if other != language
+    ]
+
+
+def _give_gettext_the_images(app: Sphinx, config) -> None:
+    config.nb_mime_priority_overrides = [
+        *config.nb_mime_priority_overrides,
+        *(("gettext", mime, rank) for rank, mime in enumerate(IMAGE_MIME_TYPES, start=1)),
+    ]
+
+
+def _translate_image_alt_text(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    images = [image for image in doctree.findall(nodes.image) if image.get("alt")]
+    if not images:
+        return
+    domain = docname_to_domain(docname, app.config.gettext_compact)
+    if app.builder.name == "gettext":
+        source = app.env.doc2path(docname)
+        for image in images:
+            app.builder.catalogs[domain].add(image["alt"], MsgOrigin(str(source), image.line or 0))
+    elif app.config.language != SOURCE_LANGUAGE:
+        folders = [str(Path(app.srcdir) / folder) for folder in app.config.locale_dirs]
+        catalog, found = init_translations(folders, app.config.language, domain)
+        if found:
+            for image in images:
+                image["alt"] = catalog.gettext(image["alt"])
+
+
+def _link_other_languages(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    languages = translations(app)
+    if languages:
+        context["course_language_links"] = language_links(pagename, app.config.language, languages)
+        context["course_language_label"] = SWITCH_LABELS.get(app.config.language, SWITCH_LABELS[SOURCE_LANGUAGE])
+
+
 def setup(app: Sphinx) -> dict:
     for name, value in QUIET_TENSORFLOW.items():
         os.environ.setdefault(name, value)
     app.add_config_value("course_mathjax_dir", "node_modules/mathjax/es5", "env")
+    app.add_config_value("course_translations", [], "html", list)
+    app.add_config_value("course_titles", {}, "html", dict)
+    app.connect("config-inited", _translate_the_frame)
+    app.connect("config-inited", _give_gettext_the_images)
+    app.connect("doctree-resolved", _translate_image_alt_text)
+    app.connect("html-page-context", _link_other_languages)
     app.connect("config-inited", _use_local_mathjax)
     app.connect("config-inited", _start_in_light_mode)
     app.connect("config-inited", _use_course_templates)
