@@ -10,6 +10,9 @@ site per language built from the same pages and the same executed outputs.
   build's stay valid) and copy it to ``_build/html/<language>/``. The pages are not executed again: myst-nb reads
   their outputs from the English build's execution cache (``_build/.jupyter_cache``), keyed by the code.
 * ``check``: list every paragraph with no translation or a fuzzy one; exit status 1 if there is any.
+* ``outdated``: extract the prose again (into a temporary folder) and list every paragraph of the pages that a
+  catalog lacks, and every catalog entry that no page has any more: the catalogs are behind the English pages until
+  ``update`` runs; exit status 1 if there is any. ``--cache DIR`` reads executed outputs from another book's cache.
 
 The languages are ``course_translations`` of ``_config.yml``'s Sphinx settings; the catalogs' folder is the first
 of its ``locale_dirs``.
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,10 +71,11 @@ def catalogs(book: Path, language: str) -> list[Path]:
     return sorted((locale_dir(book) / language / "LC_MESSAGES").rglob("*.po"))
 
 
-def sphinx_build(book: Path, builder: str, outdir: Path, doctrees: Path, **settings) -> None:
+def sphinx_build(book: Path, builder: str, outdir: Path, doctrees: Path, cache: Path | None = None, **settings) -> None:
     """Build ``book`` with Jupyter Book's Sphinx configuration as ``jupyter-book build`` does (strict: ``-W -n
-    --keep-going``), into ``outdir`` with the doctrees in ``doctrees``, reading executed outputs from the book's
-    execution cache; ``settings`` override Sphinx settings. Raises SystemExit when the build fails."""
+    --keep-going``), into ``outdir`` with the doctrees in ``doctrees``, reading executed outputs from ``cache`` (the
+    book's execution cache by default); ``settings`` override Sphinx settings. Raises SystemExit when the build
+    fails."""
     from jupyter_book.sphinx import build_sphinx
 
     result = build_sphinx(
@@ -82,7 +87,7 @@ def sphinx_build(book: Path, builder: str, outdir: Path, doctrees: Path, **setti
             "external_toc_path": str(book / "_toc.yml"),
             "latex_individualpages": False,
             "nitpicky": True,
-            "nb_execution_cache_path": str(book / BUILD / ".jupyter_cache"),
+            "nb_execution_cache_path": str(cache or book / BUILD / ".jupyter_cache"),
             **settings,
         },
         builder=builder,
@@ -94,11 +99,35 @@ def sphinx_build(book: Path, builder: str, outdir: Path, doctrees: Path, **setti
         raise SystemExit(f"the {builder} build of {book} failed (see above)")
 
 
-def extract(book: Path, pot_dir: Path | None = None) -> Path:
+def extract(book: Path, pot_dir: Path | None = None, cache: Path | None = None) -> Path:
     """Write the message templates (``.pot``) of every page into ``pot_dir`` (``_build/gettext``); returns it."""
     pot_dir = pot_dir or book / BUILD / "gettext"
-    sphinx_build(book, "gettext", pot_dir, pot_dir / ".doctrees")
+    sphinx_build(book, "gettext", pot_dir, pot_dir / ".doctrees", cache=cache)
     return pot_dir
+
+
+def _messages(path: Path) -> set[str]:
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as file:
+        return {message.id for message in read_po(file) if message.id}
+
+
+def outdated(book: Path, language: str, pot_dir: Path) -> list[str]:
+    """How ``language``'s catalogs differ from the templates in ``pot_dir`` (extracted from the pages): every
+    paragraph a catalog lacks, every entry no page has any more, and every page with no catalog."""
+    folder = locale_dir(book) / language / "LC_MESSAGES"
+    problems = []
+    for template in sorted(pot_dir.rglob("*.pot")):
+        name = template.relative_to(pot_dir).with_suffix(".po")
+        catalog = folder / name
+        if not catalog.is_file():
+            problems.append(f"{name}: no {language} catalog (run `make translations`)")
+            continue
+        wanted, held = _messages(template), _messages(catalog)
+        problems += [f"{name}: not in the catalog: {text!r}" for text in sorted(wanted - held)]
+        problems += [f"{name}: no longer on the page: {text!r}" for text in sorted(held - wanted)]
+    return problems
 
 
 def update(book: Path) -> None:
@@ -140,20 +169,26 @@ def untranslated(book: Path, language: str) -> list[Untranslated]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_utils.book_i18n", description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["update", "build", "check"])
+    parser.add_argument("command", choices=["update", "build", "check", "outdated"])
     parser.add_argument("book", nargs="?", type=Path, default=Path("."))
+    parser.add_argument("--cache", type=Path, help="outdated: the execution cache to read outputs from")
     args = parser.parse_args(argv)
     book = args.book.resolve()
     if args.command == "update":
         update(book)
-    elif args.command == "build":
+        return 0
+    if args.command == "build":
         build(book)
+        return 0
+    if args.command == "check":
+        problems = [str(problem) for language in languages(book) for problem in untranslated(book, language)]
     else:
-        problems = [problem for language in languages(book) for problem in untranslated(book, language)]
-        for problem in problems:
-            print(problem)
-        return 1 if problems else 0
-    return 0
+        with tempfile.TemporaryDirectory() as folder:
+            pot_dir = extract(book, Path(folder), cache=args.cache and args.cache.resolve())
+            problems = [problem for language in languages(book) for problem in outdated(book, language, pot_dir)]
+    for problem in problems:
+        print(problem)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
