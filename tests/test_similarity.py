@@ -205,24 +205,17 @@ def test_is_student_code_shown_as_text_never_as_html():
     segments = highlight(text, [(0, 20), (4, 34)])
     assert "".join(piece for piece, _ in segments) == text
     assert [matched for _, matched in segments] == [True, True, False]
-    from jinja2 import Environment
+    from course_utils.grading.pages import render_page
 
-    from course_utils.grading.similarity import PAGE
-
-    page = (
-        Environment(autoescape=True)
-        .from_string(PAGE)
-        .render(
-            assignment="<b>ex</b>",
-            compared=2,
-            total_pairs=1,
-            flagged=1,
-            threshold=0.5,
-            skipped=["<i>x</i>"],
-            pairs=[
-                {"a": "a", "b": "b", "similarity": 1, "share_a": 1, "share_b": 1, "sides": [("a", 1, segments)] * 2}
-            ],
-        )
+    page = render_page(
+        "similarity.html",
+        assignment="<b>ex</b>",
+        compared=2,
+        total_pairs=1,
+        flagged=1,
+        threshold=0.5,
+        skipped=["<i>x</i>"],
+        pairs=[{"a": "a", "b": "b", "similarity": 1, "share_a": 1, "share_b": 1, "sides": [("a", 1, segments)] * 2}],
     )
     assert "<script>" not in page and "<b>ex</b>" not in page and "<i>x" not in page
     assert page.count("&lt;script&gt;") == 4  # in and out of a marked region, on both sides

@@ -318,48 +318,6 @@ def highlight(text: str, regions: list[tuple[int, int]]) -> list[tuple[str, bool
     return segments
 
 
-PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ assignment }}: similarity of the students' code</title>
-<style>
-body { font-family: sans-serif; margin: 1.5em; }
-table.pairs td, table.pairs th { padding: 0.2em 0.8em; text-align: left; }
-tr.flagged td { font-weight: bold; }
-.side { display: flex; gap: 1em; }
-.side > div { flex: 1; min-width: 0; }
-pre { background: #f6f6f6; padding: 0.6em; overflow-x: auto; font-size: 0.85em; }
-mark { background: #ffd54f; }
-</style></head><body>
-<h1>{{ assignment }}: similarity of the students' code</h1>
-<p>{{ compared }} submissions compared ({{ total_pairs }} pairs); {{ flagged }} pair(s) at or above
-{{ "%.2f"|format(threshold) }} (listed in <a href="similarity.csv">similarity.csv</a>).
-Only what students wrote counts: the released notebook's code is removed first (and, in a class of ten or more,
-code that more than half of the class wrote); comments, layout and names do not change the result. A pair's
-similarity is the larger of the two shares of code found in the other submission; highlighted regions match after
-that normalisation. High similarity is a reason to look, not a verdict.</p>
-{% if skipped %}<h2>Not compared</h2><ul>{% for line in skipped %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
-<h2>Most similar pairs</h2>
-{% if pairs %}
-<table class="pairs"><tr><th>#</th><th>student</th><th>student</th><th>similarity</th><th>shares</th></tr>
-{% for pair in pairs %}<tr{% if pair.similarity >= threshold %} class="flagged"{% endif %}><td>{{ loop.index }}</td>
-<td><a href="#pair-{{ loop.index }}">{{ pair.a }}</a></td><td>{{ pair.b }}</td>
-<td>{{ "%.0f"|format(100 * pair.similarity) }}%</td>
-<td>{{ "%.0f"|format(100 * pair.share_a) }}% / {{ "%.0f"|format(100 * pair.share_b) }}%</td></tr>
-{% endfor %}</table>
-{% else %}<p>No two submissions share code beyond the starter code.</p>{% endif %}
-{% for pair in pairs %}
-<h3 id="pair-{{ loop.index }}">{{ loop.index }}. {{ pair.a }} and {{ pair.b }}:
-{{ "%.0f"|format(100 * pair.similarity) }}%</h3>
-<div class="side">
-{% for student, share, segments in pair.sides %}<div><p>{{ student }}: {{ "%.0f"|format(100 * share) }}% of this
-submission matches</p><pre>{% for piece, matched in segments -%}
-{% if matched %}<mark>{{ piece }}</mark>{% else %}{{ piece }}{% endif %}
-{%- endfor %}</pre></div>
-{% endfor %}</div>
-{% endfor %}
-</body></html>
-"""
-
-
 def write_html(
     assignment_id: str,
     codes: dict[str, str],
@@ -370,7 +328,7 @@ def write_html(
     top: int,
 ) -> None:
     """The report page: the ``top`` most similar pairs ranked, each with both submissions side by side."""
-    from jinja2 import Environment
+    from .pages import render_page
 
     shown = [
         {
@@ -386,18 +344,15 @@ def write_html(
         }
         for pair in pairs[:top]
     ]
-    page = (
-        Environment(autoescape=True)
-        .from_string(PAGE)
-        .render(
-            assignment=assignment_id,
-            compared=len(codes),
-            total_pairs=len(codes) * (len(codes) - 1) // 2,
-            flagged=sum(pair.similarity >= threshold for pair in pairs),
-            threshold=threshold,
-            skipped=skipped,
-            pairs=shown,
-        )
+    page = render_page(
+        "similarity.html",
+        assignment=assignment_id,
+        compared=len(codes),
+        total_pairs=len(codes) * (len(codes) - 1) // 2,
+        flagged=sum(pair.similarity >= threshold for pair in pairs),
+        threshold=threshold,
+        skipped=skipped,
+        pairs=shown,
     )
     path.write_text(page, encoding="utf-8")
 
