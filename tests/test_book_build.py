@@ -100,3 +100,21 @@ def test_does_every_page_with_an_exercise_offer_its_notebook(built_site, page, n
     assert links, f"{page} offers no download of {notebook}.ipynb"
     served = (built_site / "book" / links[0]).resolve()
     assert served.read_bytes() == (REPO / "exercises" / notebook / f"{notebook}.ipynb").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("pagename", "language", "expected"),
+    [
+        ("book/pooling", "en", "../zh_CN/book/pooling.html"),
+        ("book/pooling", "zh_CN", "../../book/pooling.html"),
+        ("search", "en", "zh_CN/search.html"),
+        ("search", "zh_CN", "../search.html"),
+    ],
+)
+def test_does_the_language_switch_link_the_same_page_in_the_other_language(pagename, language, expected):
+    """The links are relative (the site works offline and under any address) and lead to the twin page."""
+    from course_utils.book_build import language_links
+
+    links = language_links(pagename, language, ["zh_CN"])
+    assert [link["href"] for link in links] == [expected]
+    assert [link["lang"] for link in links] == ["zh-CN" if language == "en" else "en"]
