@@ -144,7 +144,7 @@ FIGURES = {
     "convolution-nd": 1,
     "convolutional-layers": 2,
     "pooling": 3,
-    "learning-kernels": 2,
+    "learning-kernels": 3,
     "cifar10-cnn": 5,
     "learned-filters": 2,
 }
