@@ -13,7 +13,7 @@ from pathlib import Path
 
 from benchmarks.common import REPO, measure_command
 
-GOAL_CLEAN_S = 600
+GOAL_CLEAN_S = 300
 
 
 def _copy_tree(target: Path) -> None:
