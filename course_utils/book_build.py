@@ -20,10 +20,10 @@
 * The book has translations (``course_translations``, built by ``course_utils.book_i18n`` into a folder of the site
   named after the language, e.g. ``zh_CN/``): every page links the same page in the other languages with a relative
   URL (``book_templates/language-switch.html``, in the article's header), and the alt text of the figures that
-  executed cells draw is translated too. Sphinx's gettext machinery translates the prose at read time, but these
-  images only appear when myst-nb picks an output's MIME type, after reading: the gettext builder is given the images
-  (``nb_mime_priority_overrides``) and adds their alt text to the page's catalog, and a translated build looks it up
-  in the same catalog once the page is resolved.
+  executed cells draw and the captions of the table of contents are translated too. Sphinx's gettext machinery
+  translates the prose at read time, but these images only appear when myst-nb picks an output's MIME type, after
+  reading: the gettext builder is given the images (``nb_mime_priority_overrides``) and adds their alt text to the
+  page's catalog, and a translated build looks it up in the same catalog once the page is resolved.
 
 Enable it in ``_config.yml`` under ``sphinx: extra_extensions``.
 """
@@ -35,6 +35,7 @@ import shutil
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.builders.gettext import MsgOrigin
 from sphinx.errors import ExtensionError
@@ -160,21 +161,36 @@ def _give_gettext_the_images(app: Sphinx, config) -> None:
     ]
 
 
+def _catalog(app: Sphinx, docname: str):
+    """The translations of ``docname``'s catalog in the build's language (None when there is none)."""
+    folders = [str(Path(app.srcdir) / folder) for folder in app.config.locale_dirs]
+    domain = docname_to_domain(docname, app.config.gettext_compact)
+    catalog, found = init_translations(folders, app.config.language, domain)
+    return catalog if found else None
+
+
+def _translate_toctree_captions(app: Sphinx, doctree: nodes.document) -> None:
+    """The captions of the table of contents (sphinx-external-toc adds them to the root page after Sphinx has
+    translated it), before Sphinx stores them for the sidebar."""
+    if app.config.language == SOURCE_LANGUAGE or (catalog := _catalog(app, app.env.docname)) is None:
+        return
+    for toctree in doctree.findall(addnodes.toctree):
+        if toctree.get("caption"):
+            toctree["caption"] = catalog.gettext(toctree["caption"])
+
+
 def _translate_image_alt_text(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     images = [image for image in doctree.findall(nodes.image) if image.get("alt")]
     if not images:
         return
-    domain = docname_to_domain(docname, app.config.gettext_compact)
     if app.builder.name == "gettext":
+        catalog = app.builder.catalogs[docname_to_domain(docname, app.config.gettext_compact)]
         source = app.env.doc2path(docname)
         for image in images:
-            app.builder.catalogs[domain].add(image["alt"], MsgOrigin(str(source), image.line or 0))
-    elif app.config.language != SOURCE_LANGUAGE:
-        folders = [str(Path(app.srcdir) / folder) for folder in app.config.locale_dirs]
-        catalog, found = init_translations(folders, app.config.language, domain)
-        if found:
-            for image in images:
-                image["alt"] = catalog.gettext(image["alt"])
+            catalog.add(image["alt"], MsgOrigin(str(source), image.line or 0))
+    elif app.config.language != SOURCE_LANGUAGE and (translations := _catalog(app, docname)) is not None:
+        for image in images:
+            image["alt"] = translations.gettext(image["alt"])
 
 
 def _link_other_languages(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -193,6 +209,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _translate_the_frame)
     app.connect("config-inited", _give_gettext_the_images)
     app.connect("doctree-resolved", _translate_image_alt_text)
+    # Before Sphinx's toctree collector (priority 500) records the captions.
+    app.connect("doctree-read", _translate_toctree_captions, priority=400)
     app.connect("html-page-context", _link_other_languages)
     app.connect("config-inited", _use_local_mathjax)
     app.connect("config-inited", _start_in_light_mode)
