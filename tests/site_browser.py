@@ -47,8 +47,9 @@ PHONE = {"width": 390, "height": 844}
 LEAK_MARKERS = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS", "BEGIN HIDDEN")
 HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS[^\n]*\n(.*?)### END HIDDEN TESTS", re.DOTALL)
 SOLUTION = re.compile(r"### BEGIN SOLUTION.*?### END SOLUTION", re.DOTALL)
-#: Copied verbatim from MathJax's npm package, not built from course files, and media: searched for the markers only.
-VENDORED = ("_static/mathjax/",)
+#: Copied verbatim from MathJax's npm package (into every language's site), not built from course files, and media:
+#: searched for the markers only.
+VENDORED = re.compile(r"(^|/)_static/mathjax/")
 MEDIA = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2", ".ttf", ".otf", ".eot"}
 #: URL schemes that never leave the machine.
 LOCAL_SCHEMES = ("data:", "blob:", "about:")
@@ -226,6 +227,13 @@ def chromium(user_data_dir: Path) -> Iterator[BrowserContext]:
             yield context
         finally:
             context.close()
+
+
+def cjk_share(text: str) -> float:
+    """The share of Chinese characters among the letters of ``text`` (0 for text with no letters)."""
+    chinese = len(re.findall(r"[\u4e00-\u9fff]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return chinese / (chinese + latin) if chinese + latin else 0.0
 
 
 def _is_local(url: str) -> bool:
@@ -529,7 +537,7 @@ def leak_problems(site: Path, solutions: Path) -> list[str]:
         if not path.is_file():
             continue
         name = path.relative_to(site).as_posix()
-        built_from_course = path.suffix.lower() not in MEDIA and not name.startswith(VENDORED)
+        built_from_course = path.suffix.lower() not in MEDIA and not VENDORED.search(name)
         text = _readable_text(path) if built_from_course else path.read_text(encoding="utf-8", errors="ignore")
         problems += [f"{name}: contains {marker!r}" for marker in LEAK_MARKERS if marker in text]
         if hidden and built_from_course:

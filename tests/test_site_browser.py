@@ -20,6 +20,7 @@ from site_browser import (
     PageVisit,
     accessibility_problems,
     chrome_problems,
+    cjk_share,
     code_scroll_problems,
     download_problems,
     executed_cells,
@@ -204,16 +205,161 @@ def test_is_the_site_free_of_solutions_and_hidden_tests(built_site: Path, repo: 
     assert not problems, _report(problems)
 
 
+# The Chinese edition (built by `make book` into zh_CN/): the same checks on its pages, and the links between the two.
+
+ZH = "zh_CN"
+#: A text counts as translated when at least this share of its letters are Chinese characters: the rest are names
+#: kept in English (Keras classes, CIFAR-10's class names, the glossary's English column, the references). An
+#: untranslated page, whose only Chinese is the sidebar's, scores under 0.1.
+TRANSLATED_SHARE = 0.3
+
+
+@pytest.fixture(scope="session")
+def zh_title(repo: Path) -> str:
+    """The Chinese edition's title, as `_config.yml` sets it (course_titles)."""
+    config = yaml.safe_load((repo / "_config.yml").read_text(encoding="utf-8"))
+    return config["sphinx"]["config"]["course_titles"][ZH]
+
+
+@pytest.fixture(scope="session")
+def zh_visits(tab, origin: str, pages: list[str], built_site: Path, screenshots: Path) -> dict[str, PageVisit]:
+    """Every page of the Chinese edition, loaded once as `visits` loads the English ones."""
+    built = [page for page in pages if (built_site / ZH / f"{page}.html").is_file()]
+    return {
+        page: visit(tab, f"{origin}/{ZH}/{page}.html", screenshots=screenshots / ZH / page.replace("/", "-"))
+        for page in built
+    }
+
+
+def test_is_every_toc_page_built_in_chinese(pages: list[str], built_site: Path):
+    missing = [page for page in pages if not (built_site / ZH / f"{page}.html").is_file()]
+    assert not missing, f"pages in _toc.yml with no Chinese HTML in {built_site / ZH}: {missing}"
+
+
+def test_do_chinese_pages_declare_their_language(pages: list[str], built_site: Path):
+    """Screen readers and the accessibility audit read the language from the html element."""
+    wrong = [
+        page
+        for page in pages
+        if '<html lang="zh-CN"' not in (built_site / ZH / f"{page}.html").read_text(encoding="utf-8")
+    ]
+    assert not wrong, f"Chinese pages without lang=zh-CN: {wrong}"
+
+
+@pytest.mark.browser
+def test_do_chinese_pages_load_typeset_their_math_and_show_their_figures(zh_visits: dict[str, PageVisit]):
+    problems = [
+        problem
+        for seen in zh_visits.values()
+        for check in (load_problems, math_problems, image_problems, code_scroll_problems, width_problems)
+        for problem in check(seen)
+    ]
+    assert not problems, _report(problems)
+
+
+@pytest.mark.browser
+def test_are_chinese_pages_translated_with_chinese_alt_text(zh_visits: dict[str, PageVisit]):
+    problems = [
+        f"{seen.url}: only {cjk_share(seen.report['prose']):.0%} of the letters of its text are Chinese"
+        for seen in zh_visits.values()
+        if cjk_share(seen.report["prose"]) < TRANSLATED_SHARE
+    ]
+    problems += [
+        f"{seen.url}: image alt text is not Chinese: {image['alt']!r}"
+        for seen in zh_visits.values()
+        for image in seen.report["images"]
+        if cjk_share(image["alt"]) < TRANSLATED_SHARE
+    ]
+    assert any(seen.report["images"] for seen in zh_visits.values()), "no Chinese page shows a figure"
+    assert not problems, _report(problems)
+
+
+@pytest.mark.browser
+def test_do_chinese_pages_show_every_executed_output(zh_visits: dict[str, PageVisit], built_site: Path, repo: Path):
+    """The same executed cells as the English pages, read from the same execution cache."""
+    cache = built_site.parent / ".jupyter_cache"
+    problems = [
+        problem
+        for page, seen in zh_visits.items()
+        for problem in output_problems(seen, executed_cells(_source(repo, page), cache))
+    ]
+    assert not problems, _report(problems)
+
+
+@pytest.mark.browser
+def test_do_chinese_pages_pass_the_accessibility_audit(zh_visits: dict[str, PageVisit]):
+    problems = [problem for seen in zh_visits.values() for problem in accessibility_problems(seen)]
+    assert not problems, _report(problems)
+
+
+@pytest.mark.browser
+def test_do_chinese_pages_show_their_title_once_and_link_resolving_pages(
+    zh_visits: dict[str, PageVisit], pages: list[str], zh_title: str, origin: str
+):
+    problems = [problem for seen in zh_visits.values() for problem in chrome_problems(seen, zh_title)]
+    problems += link_problems(internal_links(list(zh_visits.values()), origin))
+    problems += navigation_problems(zh_visits, [page for page in pages if page in zh_visits], f"{origin}/{ZH}")
+    assert not problems, _report(problems)
+
+
+@pytest.mark.browser
+def test_does_every_page_link_its_twin_in_the_other_language(
+    visits: dict[str, PageVisit], zh_visits: dict[str, PageVisit], origin: str
+):
+    problems = [
+        f"{seen.url} does not link {origin}/{ZH}/{page}.html"
+        for page, seen in visits.items()
+        if f"{origin}/{ZH}/{page}.html" not in seen.report["links"]
+    ]
+    problems += [
+        f"{seen.url} does not link {origin}/{page}.html"
+        for page, seen in zh_visits.items()
+        if f"{origin}/{page}.html" not in seen.report["links"]
+    ]
+    assert not problems, _report(problems)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_does_the_language_switch_lead_to_the_same_page_and_back(tab, origin: str, viewport: dict):
+    english, chinese = f"{origin}/book/pooling.html", f"{origin}/{ZH}/book/pooling.html"
+    tab.set_viewport_size(viewport)
+    try:
+        tab.goto(english, wait_until="load")
+        tab.get_by_role("link", name="中文").click()
+        tab.wait_for_url(chinese)
+        assert tab.locator("h1").first.inner_text().startswith("池化"), tab.locator("h1").first.inner_text()
+        tab.get_by_role("link", name="English").click()
+        tab.wait_for_url(english)
+    finally:
+        tab.set_viewport_size(DESKTOP)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("term", "page"), [("卷积", "book/convolution-1d"), ("感受野", "book/pooling")])
+def test_does_a_search_for_a_chinese_term_find_its_page(tab, origin: str, term: str, page: str):
+    results = search(tab, f"{origin}/{ZH}", term)
+    assert f"{origin}/{ZH}/{page}.html" in [re.sub(r"[?#].*", "", url) for url in results], results
+
+
+@pytest.mark.browser
+def test_does_the_chinese_search_control_find_a_chinese_term(tab, origin: str):
+    results = search_by_hand(tab, f"{origin}/{ZH}/book/summary.html", "池化")
+    assert f"{origin}/{ZH}/book/pooling.html" in [re.sub(r"[?#].*", "", url) for url in results], results
+
+
 # Negative proofs: break a copy of the site, and the same check must report it.
 
 
 @pytest.fixture
 def site_copy(built_site: Path, tmp_path: Path) -> Path:
-    """A copy of the built site to break; the verbatim MathJax folder (most of its bytes) is linked, not copied."""
+    """A copy of the built site to break; the verbatim MathJax folders (most of its bytes, one per language) are
+    linked, not copied."""
     copy = tmp_path / "site"
-    mathjax = built_site / "_static" / "mathjax"
-    shutil.copytree(built_site, copy, ignore=lambda folder, _: ["mathjax"] if Path(folder) == mathjax.parent else [])
-    (copy / "_static" / "mathjax").symlink_to(mathjax, target_is_directory=True)
+    shutil.copytree(built_site, copy, ignore=lambda folder, _: ["mathjax"] if Path(folder).name == "_static" else [])
+    for static in built_site.rglob("_static"):
+        if (static / "mathjax").is_dir():
+            (copy / static.relative_to(built_site) / "mathjax").symlink_to(static / "mathjax", target_is_directory=True)
     return copy
 
 
