@@ -122,13 +122,18 @@ def test_do_pages_pass_the_accessibility_audit(visits: dict[str, PageVisit]):
 
 @pytest.mark.browser
 def test_does_every_executed_cell_show_its_output(visits: dict[str, PageVisit], built_site: Path, repo: Path):
+    problems = _unshown_outputs(visits, built_site, repo)
+    assert not problems, _report(problems)
+
+
+def _unshown_outputs(visits: dict[str, PageVisit], built_site: Path, repo: Path) -> list[str]:
+    """output_problems of every visited page, against the build's execution cache (one for every language)."""
     cache = built_site.parent / ".jupyter_cache"
-    problems = [
+    return [
         problem
         for page, seen in visits.items()
         for problem in output_problems(seen, executed_cells(_source(repo, page), cache))
     ]
-    assert not problems, _report(problems)
 
 
 @pytest.mark.browser
@@ -277,12 +282,7 @@ def test_are_chinese_pages_translated_with_chinese_alt_text(zh_visits: dict[str,
 @pytest.mark.browser
 def test_do_chinese_pages_show_every_executed_output(zh_visits: dict[str, PageVisit], built_site: Path, repo: Path):
     """The same executed cells as the English pages, read from the same execution cache."""
-    cache = built_site.parent / ".jupyter_cache"
-    problems = [
-        problem
-        for page, seen in zh_visits.items()
-        for problem in output_problems(seen, executed_cells(_source(repo, page), cache))
-    ]
+    problems = _unshown_outputs(zh_visits, built_site, repo)
     assert not problems, _report(problems)
 
 
