@@ -49,11 +49,17 @@ translations: setup
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download needs internet); installed when missing.
 CHROMIUM := /usr/bin/chromium
-browser: $(CHROMIUM)
+# Chinese characters for the Chinese edition's pages and screenshots (Debian's Noto CJK fonts).
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+browser: $(CHROMIUM) $(CJK_FONT)
 
 $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "Install Chromium at $(CHROMIUM) for the browser tests"; exit 1; }
 	apt-get update && apt-get install -y chromium
+
+$(CJK_FONT):
+	@command -v apt-get >/dev/null || { echo "Install a font with Chinese characters (fonts-noto-cjk) for the browser tests"; exit 1; }
+	apt-get update && apt-get install -y fonts-noto-cjk
 
 # ruff: lint and formatting (pyproject.toml, [tool.ruff]); zero findings.
 lint: setup

@@ -17,6 +17,7 @@
   widening the page, and display math wider than the screen scrolls inside its own box. Links inside admonitions
   (exercises, answers) are a darker blue, readable on their tinted background (contrast at least 4.5:1). Code and
   printed outputs use a 12 px font, so that a line of 88 characters fits the article at 1280 px, in an answer too.
+  The article header's end items (the language switch, the theme's buttons) sit side by side.
 * The book has translations (``course_translations``, built by ``course_utils.book_i18n`` into a folder of the site
   named after the language, e.g. ``zh_CN/``): every page links the same page in the other languages with a relative
   URL (``book_templates/language-switch.html``, in the article's header), and the alt text of the figures that
@@ -63,7 +64,8 @@ mjx-container[display="true"] { overflow-x: auto; overflow-y: hidden; }
 html[data-theme="light"] .admonition a { color: #155ec7; }
 .bd-article div.highlight pre, .bd-article div.output pre { font-size: 12px; }
 .bd-article .admonition div.highlight pre, .bd-article .admonition div.output pre { padding: 0.75rem; }
-.course-language-switch { display: flex; align-items: center; }
+.bd-header-article .header-article-items__end { display: flex; align-items: center; }
+.bd-header-article .course-language-switch .btn { font-size: 0.9rem; }
 """
 
 

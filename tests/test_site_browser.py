@@ -326,6 +326,10 @@ def test_does_the_language_switch_lead_to_the_same_page_and_back(tab, origin: st
     tab.set_viewport_size(viewport)
     try:
         tab.goto(english, wait_until="load")
+        switch = tab.get_by_role("link", name="中文").bounding_box()
+        buttons = tab.locator(".article-header-buttons").bounding_box()
+        middle = [box["y"] + box["height"] / 2 for box in (switch, buttons)]
+        assert abs(middle[0] - middle[1]) < 4, f"the switch is not in line with the header's buttons: {middle}"
         tab.get_by_role("link", name="中文").click()
         tab.wait_for_url(chinese)
         assert tab.locator("h1").first.inner_text().startswith("池化"), tab.locator("h1").first.inner_text()
