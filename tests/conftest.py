@@ -24,14 +24,16 @@ def repo() -> Path:
 
 @pytest.fixture(scope="session")
 def built_site() -> Path:
-    """The website as `make book` builds it (built here only when `make test` has not built it already; one build at
-    a time when several test processes ask at once)."""
+    """The website as `make book` builds it, each translation in its folder (built here only when `make test` has not
+    built it already; one build at a time when several test processes ask at once)."""
     import fcntl
+
+    from course_utils.book_i18n import languages
 
     SITE.parent.mkdir(exist_ok=True)
     with open(SITE.parent / ".book-build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (SITE / "index.html").is_file():
+        if not all((SITE / folder / "index.html").is_file() for folder in ["", *languages(REPO)]):
             subprocess.run(["make", "book"], cwd=REPO, check=True)
     return SITE
 
