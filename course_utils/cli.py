@@ -139,9 +139,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         outcome = collect(course, args.assignment, args.source, args.roster)
         for line in outcome.lines():
             log.info(line)
+        invalid = sum(line.startswith("INVALID") for line in outcome.imported)
         log.info(
-            f"{len(outcome.imported)} student(s) imported or unchanged, {len(outcome.problems)} file(s) not "
-            f"imported (listed above); workspace: {course.workspace}"
+            f"{len(outcome.imported)} student(s) imported or unchanged"
+            + (f" ({invalid} of them INVALID: kept, but cannot be graded as they are)" if invalid else "")
+            + f", {len(outcome.problems)} file(s) not imported (listed above); workspace: {course.workspace}"
         )
         return 0
     if args.command == "autograde":

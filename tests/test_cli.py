@@ -223,6 +223,7 @@ def test_does_collect_list_every_file_it_did_not_import(graded):
     assert "IGNORED gina/notes.txt: not a notebook" in collected
     assert "renamed notebook 'ex_tiny-Copy1 (2).ipynb' taken as ex_tiny.ipynb" in collected
     assert "INVALID frank: frank/ex_tiny.ipynb -> submitted/frank/ex_tiny/ex_tiny.ipynb" in collected
+    assert "(1 of them INVALID: kept, but cannot be graded as they are)" in collected
 
 
 @pytest.mark.slow
