@@ -95,6 +95,7 @@ def draw_histogram(results: dict[str, dict], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     totals = [r["score"] for r in results.values()]
     maximum = max(r["max_score"] for r in results.values())
@@ -102,6 +103,7 @@ def draw_histogram(results: dict[str, dict], path: Path) -> None:
     ax.hist(totals, bins=min(20, max(5, int(maximum) + 1)), range=(0, maximum), color="#4c72b0", edgecolor="white")
     ax.set_xlabel(f"total score (of {maximum:g})")
     ax.set_ylabel("students")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole students
     ax.set_title(f"Score distribution, {len(totals)} submissions")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
