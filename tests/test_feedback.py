@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 
+import pytest
+
 from course_utils.grading.feedback import render, visible_source
 
 
@@ -88,3 +90,18 @@ def test_does_a_script_in_the_student_id_a_problem_a_failure_or_test_code_show_a
     assert f"<pre>AssertionError: {escaped}</pre>" in page
     assert f"<pre>check(&#39;{escaped}&#39;)</pre>" in page
     assert "<script" not in page
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_does_a_page_with_long_messages_fit_a_desktop_and_a_phone_in_chromium(tmp_path, tab):
+    """A failure message of one 300-character line and a long line of test code: does the page stay as wide as the
+    screen (the messages wrap) at desktop and phone size, without load errors or serious accessibility problems?"""
+    from site_browser import accessibility_problems, load_problems, serve, visit, width_problems
+
+    graded = result(scores=(2.0, 0.0))
+    graded["parts"][1]["error"] = "CheckError: " + "dkernel differs from the expected result " * 8
+    (tmp_path / "amy.html").write_text(render(graded, {("ex01", "conv2d_valid"): "check(" + "x, " * 70 + ")"}))
+    with serve(tmp_path) as origin:
+        seen = visit(tab, f"{origin}/amy.html")
+    assert not load_problems(seen) + width_problems(seen) + accessibility_problems(seen)

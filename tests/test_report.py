@@ -207,7 +207,7 @@ def test_does_the_summary_show_its_item_table_and_figures_in_chromium(hand_class
     """Opened in Chromium, does summary.html load without errors, fit a phone's width, show the histogram and the
     item figure, list the item table's rows the most missed first, and show a student id holding a script as text
     without running it?"""
-    from site_browser import image_problems, load_problems, serve, visit, width_problems
+    from site_browser import accessibility_problems, image_problems, load_problems, serve, visit, width_problems
 
     hand_class[SCRIPT] = student(SCRIPT, [0, 0, 0, 0], status="failed", problems=[SCRIPT])
     write_report("ex01", hand_class, tmp_path)
@@ -228,7 +228,7 @@ def test_does_the_summary_show_its_item_table_and_figures_in_chromium(hand_class
             text = tab.evaluate("() => document.body.innerText")
     finally:
         tab.remove_listener("dialog", dismiss)
-    assert not load_problems(seen) + image_problems(seen) + width_problems(seen)
+    assert not load_problems(seen) + image_problems(seen) + width_problems(seen) + accessibility_problems(seen)
     assert sorted(image["src"].rsplit("/", 1)[1] for image in seen.report["images"]) == ["histogram.png", "items.png"]
     assert [row[0] for row in table] == ["ex01:pad_same", "ex01:max_pool", "ex01:conv2d_valid", "ex01:conv1d_modes"]
     assert table[0][1:4] == ["20%", "0.60 / 2 (30%)", "0.75"] and table[3][3] == "n/a"
