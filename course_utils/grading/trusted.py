@@ -197,21 +197,18 @@ def regrade(
     )
     results = _run_tests(cells, program, student_code, limits, layout, report=report)
     sources = function_sources(student_code)
-    functions = [name for cell in cells if cell.kind == "answer" for name in defined_names(cell.source)]
-    for function, failed in _failed_by_function(cells, results).items():
-        callees = _graded_callees(function, sources.get(function), cells)
+    for function, owned in _tests_by_function(cells).items():
+        failed = {cell_id for cell_id in owned if results[cell_id].message}
+        callees = _graded_callees(function, sources.get(function), cells) if failed else []
         if not callees:
             continue
         substituted = [*program, _substitution(cells, callees)]
         # the checks that read code (forbidden calls) read the course's callees too
-        read = [*student_code, *_course_answers(cells, callees)]
+        code_read = [*student_code, *_course_answers(cells, callees)]
         # all of the function's test cells run again (a failed one may use a reference its passed ones define), and
         # the other test cells that define a name they use
-        owned = {
-            cell.grade_id for cell in cells if cell.kind == "test" and _owner(cell.grade_id, functions) == function
-        }
         only = owned | _cells_defining_names_of(cells, owned)
-        again = _run_tests(cells, program=substituted, student_code=read, limits=limits, layout=layout, only=only)
+        again = _run_tests(cells, program=substituted, student_code=code_read, limits=limits, layout=layout, only=only)
         note = f"{function} passes with a correct {', '.join(callees)}"
         for cell_id in failed:
             if cell_id in again and not again[cell_id].message:
@@ -234,7 +231,7 @@ def _run_tests(
     results: dict[str, Verdict] = {}
     tests = [cell for cell in cells if cell.kind == "test" and (only is None or cell.grade_id in only)]
     with Sandbox(limits, layout) as sandbox:
-        asked = [name for cell in cells if cell.kind == "answer" for name in defined_names(cell.source)]
+        asked = _answer_names(cells)
         try:
             sandbox.load(program)
             kinds = sandbox.kinds(asked)
@@ -286,15 +283,20 @@ def _owner(cell_id: str, functions: list[str]) -> str | None:
     return max(owners, key=len) if owners else None
 
 
-def _failed_by_function(cells: list[Cell], results: dict[str, Verdict]) -> dict[str, set[str]]:
-    """function → the grade ids of its failed test cells."""
-    functions = [name for cell in cells if cell.kind == "answer" for name in defined_names(cell.source)]
-    failed: dict[str, set[str]] = {}
-    for cell_id, verdict in results.items():
-        owner = _owner(cell_id, functions)
-        if verdict.message and owner:
-            failed.setdefault(owner, set()).add(cell_id)
-    return failed
+def _answer_names(cells: list[Cell]) -> list[str]:
+    """The names the source notebook's answer cells define (the graded functions), in order."""
+    return [name for cell in cells if cell.kind == "answer" for name in defined_names(cell.source)]
+
+
+def _tests_by_function(cells: list[Cell]) -> dict[str, set[str]]:
+    """graded function → the grade ids of its test cells."""
+    functions = _answer_names(cells)
+    tests: dict[str, set[str]] = {}
+    for cell in cells:
+        owner = _owner(cell.grade_id, functions) if cell.kind == "test" else None
+        if owner:
+            tests.setdefault(owner, set()).add(cell.grade_id)
+    return tests
 
 
 def _graded_callees(function: str, source: str | None, cells: list[Cell]) -> list[str]:
