@@ -54,13 +54,8 @@ def assert_array_matches(
     reveal : show expected values in the message (small arrays in full). Hidden tests pass False, so feedback
              never discloses a hidden case's answer.
     """
-    if actual is None:
-        raise CheckError(f"{name} returned None; did you forget a `return` statement?")
-    if not isinstance(actual, np.ndarray):
-        raise CheckError(f"{name} returned a {type(actual).__name__}, expected a NumPy array (np.ndarray)")
     expected = np.asarray(expected)
-    if actual.shape != expected.shape:
-        raise CheckError(f"{name} returned shape {actual.shape}" + (f", expected {expected.shape}" if reveal else ""))
+    assert_shape(actual, expected.shape, name, reveal=reveal)
     if actual.dtype.kind not in kinds:
         wanted = " or ".join(_KIND_NAMES.get(kind, kind) for kind in kinds)
         raise CheckError(
