@@ -264,16 +264,17 @@ def train_step(
     started = time.perf_counter()
     eval_s = 0.0
     seen = 0
+    inputs = None if step.augment else prepare(x_train, step)  # the same inputs every epoch without augmentation
     while clock.elapsed() < budget_s:
-        images = augment(x_train, rng) if step.augment else x_train
-        inputs = prepare(images, step)
-        steps_before = int(model.optimizer.iterations)
+        if step.augment:
+            inputs = prepare(augment(x_train, rng), step)
+        steps_before = _steps_taken(model)
         clock.start()
         fitted = model.fit(
             inputs, targets, batch_size=step.batch_size, epochs=1, shuffle=True, callbacks=[callback], verbose=0
         )
         clock.stop()
-        seen += min((int(model.optimizer.iterations) - steps_before) * step.batch_size, len(inputs))
+        seen += min((_steps_taken(model) - steps_before) * step.batch_size, len(inputs))
         evaluated = time.perf_counter()
         predicted = model.predict(inputs_test, batch_size=1000, verbose=0).argmax(axis=1)
         eval_s += time.perf_counter() - evaluated
@@ -312,6 +313,13 @@ def train_step(
         "load_average_after": round(os.getloadavg()[0], 2),
         **environment(),
     }
+
+
+def _steps_taken(model) -> int:
+    """The optimiser's step count, on any Keras backend."""
+    import keras
+
+    return int(keras.ops.convert_to_numpy(model.optimizer.iterations))
 
 
 def write_record(record: dict, folder: str | os.PathLike) -> Path:
