@@ -41,7 +41,7 @@ def run(budget_minutes: float, steps: list[str], seeds: list[int], out: str) -> 
     jobs = [(name, seed) for seed in seeds for name in steps]
     records = []
     for index, (name, seed) in enumerate(jobs, 1):
-        _print(f"[{index}/{len(jobs)}] {name} (seed {seed}): {recipes.STEPS[name].change}")
+        _print(f"[{index}/{len(jobs)}] {name} (seed {seed}): {recipes.RUNS[name].change}")
         record = recipes.train_step(
             name, budget_minutes * 60, seed=seed, data=data, chapter_network=chapter_network, log=_print
         )
@@ -74,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     train = commands.add_parser("run", help="train ablation steps on a time budget and write their records")
     train.add_argument("--budget-minutes", type=float, required=True, help="training time of every run")
-    train.add_argument("--steps", nargs="+", choices=list(recipes.STEPS), default=list(recipes.STEPS))
+    train.add_argument(
+        "--steps", nargs="+", choices=list(recipes.RUNS), default=list(recipes.STEPS), help="default: every step"
+    )
     train.add_argument("--seeds", nargs="+", type=int, default=[0], help="one run per seed and step")
     train.add_argument("--out", required=True, help="folder for the records (<step>-seed<seed>.json)")
     again = commands.add_parser("check", help="re-run the recipe and compare it with the recorded spread")

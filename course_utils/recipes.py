@@ -14,6 +14,9 @@ Each entry of :data:`STEPS` keeps the changes of the steps before it and adds on
 ``smoothing``   label smoothing of 0.2
 ==============  ===========================================================================================
 
+One variant runs beside the chain (:data:`VARIANTS`): ``deeper-unaugmented``, the step ``deeper`` without the
+augmentation, which weighs the augmentation on the network that can use it.
+
 :func:`train_step` trains one step for ``budget_s`` seconds of training (the test-set evaluation after each epoch
 is timed apart and not counted) and returns its record: the balanced accuracy on all 10,000 test images after every
 epoch, the epochs, wall time, parameters, images per second, and the machine and library versions.
@@ -78,6 +81,14 @@ def _steps() -> list[Step]:
 
 
 STEPS = {step.name: step for step in _steps()}
+#: Runs beside the chain, each one step with one of its changes taken back, to weigh that change where it matters.
+VARIANTS = {
+    "deeper-unaugmented": replace(
+        STEPS["deeper"], name="deeper-unaugmented", change="the step deeper without the augmentation", augment=False
+    ),
+}
+#: Every named run: the steps in order, then the variants.
+RUNS = {**STEPS, **VARIANTS}
 #: The recipe the page recommends: every change of the ablation.
 RECIPE = "smoothing"
 #: Share of the budget spent warming the learning rate up from a tenth of its peak, before the linear decay to 0.
@@ -235,7 +246,8 @@ def train_step(
     chapter_network=None,
     log=print,
 ) -> dict:
-    """Train ``step`` for ``budget_s`` seconds of training and return its record (see the module docstring).
+    """Train ``step`` (a :class:`Step`, or the name of one of :data:`RUNS`) for ``budget_s`` seconds of training and
+    return its record (see the module docstring).
 
     data : ``(x_train, y_train), (x_test, y_test)`` as :func:`course_utils.data.load_cifar10` returns them (uint8
            images, (N, 1) labels); loaded when None.
@@ -247,7 +259,7 @@ def train_step(
 
     from course_utils.runs import environment
 
-    step = STEPS[step] if isinstance(step, str) else step
+    step = RUNS[step] if isinstance(step, str) else step
     if budget_s <= 0:
         raise ValueError(f"the budget must be a positive number of seconds, got {budget_s}")
     (x_train, y_train), (x_test, y_test) = load_cifar10() if data is None else data
@@ -332,8 +344,8 @@ def write_record(record: dict, folder: str | os.PathLike) -> Path:
 
 
 def load_records(folder: str | os.PathLike) -> list[dict]:
-    """Every record in ``folder``, in the order of :data:`STEPS`, then by seed."""
-    order = list(STEPS)
+    """Every record in ``folder``, in the order of :data:`RUNS`, then by seed."""
+    order = list(RUNS)
     records = [json.loads(path.read_text(encoding="utf-8")) for path in Path(folder).glob("*-seed*.json")]
     return sorted(records, key=lambda record: (order.index(record["step"]), record["seed"]))
 

@@ -25,6 +25,14 @@ def test_does_every_step_keep_the_changes_before_it_and_add_exactly_one():
         assert len(changed) == 1, (after.name, changed)
 
 
+def test_does_every_variant_take_back_exactly_one_change_of_its_step():
+    for variant in recipes.VARIANTS.values():
+        base = recipes.STEPS[variant.name.split("-")[0]]
+        differing = [field for field in vars(base) if field not in ("name", "change")]
+        differing = [field for field in differing if getattr(base, field) != getattr(variant, field)]
+        assert differing == ["augment"], (variant.name, differing)
+
+
 def test_does_the_one_cycle_rate_rise_to_its_peak_then_fall_to_zero_at_the_end_of_the_budget():
     peak = 0.003
     assert recipes.one_cycle(0.0, peak) == pytest.approx(peak / 10)
@@ -182,7 +190,7 @@ def test_does_the_run_command_refuse_a_budget_that_is_not_positive(repo, tmp_pat
 
 def test_do_the_committed_runs_cover_every_step_and_meet_the_goal_within_the_chapters_time(repo):
     records = recipes.load_records(repo / RUNS)
-    assert {record["step"] for record in records} == set(recipes.STEPS)
+    assert {record["step"] for record in records} == set(recipes.RUNS)
     for record in records:
         assert record["budget_seconds"] == 600 and record["onednn"] == "1"
         assert record["hardware"]["cpu_cores_usable"] == 2
