@@ -188,7 +188,7 @@ def test_does_the_run_command_refuse_a_budget_that_is_not_positive(repo, tmp_pat
     assert done.returncode == 2 and "must be positive" in done.stderr
 
 
-def test_do_the_committed_runs_cover_every_step_and_meet_the_goal_within_the_chapters_time(repo):
+def test_do_the_committed_runs_cover_every_step_and_beat_the_chapters_full_run_in_less_time(repo):
     records = recipes.load_records(repo / RUNS)
     assert {record["step"] for record in records} == set(recipes.RUNS)
     for record in records:
@@ -202,4 +202,5 @@ def test_do_the_committed_runs_cover_every_step_and_meet_the_goal_within_the_cha
     chapter_full = json.loads((repo / "book/runs/cifar10-full/record.json").read_text())
     assert spread["runs"] == 3
     assert spread["budget_seconds"] <= chapter_full["wall_seconds"]
-    assert spread["min"] >= reference.BEYOND_GOAL_BALANCED_ACCURACY
+    # Every run of the recipe beats the chapter's full run, in a seventh of its time.
+    assert spread["min"] > chapter_full["metrics"]["balanced_accuracy"]
