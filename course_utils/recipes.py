@@ -17,9 +17,11 @@ Each entry of :data:`STEPS` keeps the changes of the steps before it and adds on
 One variant runs beside the chain (:data:`VARIANTS`): ``deeper-unaugmented``, the step ``deeper`` without the
 augmentation, which weighs the augmentation on the network that can use it.
 
-:func:`train_step` trains one step for ``budget_s`` seconds of training (the test-set evaluation after each epoch
-is timed apart and not counted) and returns its record: the balanced accuracy on all 10,000 test images after every
-epoch, the epochs, wall time, parameters, images per second, and the machine and library versions.
+:func:`train_step` trains one step for ``budget_s`` seconds of training (the time inside ``fit``: the work between
+epochs, augmentation above all, and the test-set evaluation after each epoch are not counted; the record's
+``wall_seconds`` counts everything and its ``eval_seconds`` the evaluations) and returns its record: the balanced
+accuracy on all 10,000 test images after every epoch, the epochs, wall time, parameters, images per second, and the
+machine and library versions.
 
 The chapter's network itself is not in this package (students install it, and Exercise 3 asks them to build that
 network): the steps on it take a function that builds it. ``python -m benchmarks.recipe_runs`` (``make recipes``)
@@ -199,7 +201,8 @@ def prepare(images: np.ndarray, step: Step) -> np.ndarray:
 
 
 class _BudgetClock:
-    """Seconds spent training (inside ``fit``), summed over epochs; evaluation time is left out."""
+    """Seconds spent training (inside ``fit``), summed over epochs; the work between epochs and the evaluations are
+    left out."""
 
     def __init__(self, budget_s: float):
         self.budget_s = budget_s

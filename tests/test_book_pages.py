@@ -147,7 +147,7 @@ FIGURES = {
     "learning-kernels": 3,
     "cifar10-cnn": 5,
     "learned-filters": 2,
-    "beyond-the-chapter": 3,
+    "beyond-the-chapter": 4,
 }
 
 #: The pages that teach a section of the chapter (not the home page, the summary or the errata).
