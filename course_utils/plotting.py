@@ -644,3 +644,60 @@ def plot_training_losses(losses: dict[str, Sequence[float]], *, title: str = "")
         ax.plot(np.arange(len(values)), values, color=colour, label=name)
     ax.set_yscale("log")
     return _finish_curves(fig, ax, "gradient-descent step", "loss (mean squared error)", title)
+
+
+# --- Doing better than the chapter (beyond-the-chapter) --------------------------------------------------------------
+
+CURVE_COLOURS = ("#785ef0", "#dc267f", "#fe6100", "#648fff", "#ffb000", "#009e73", "#555555")
+
+
+def plot_accuracy_against_time(
+    curves: dict[str, tuple[Sequence[float], Sequence[float]]],
+    *,
+    goal: float | None = None,
+    budget_minutes: float | None = None,
+    title: str = "",
+) -> Figure:
+    """Test balanced accuracy against training time, one line per run, minutes on a log scale (beyond-the-chapter).
+
+    curves : run name -> (minutes (E,), balanced accuracy (E,)), one point per epoch, both increasing in time.
+    goal   : a dashed horizontal line at this accuracy; budget_minutes : a dotted vertical line at the budget.
+    """
+    fig, ax = plt.subplots(figsize=(9.0, 5.0))
+    for (name, (minutes, accuracy)), colour in zip(curves.items(), CURVE_COLOURS * 2, strict=False):
+        minutes, accuracy = np.asarray(minutes, dtype=float), np.asarray(accuracy, dtype=float)
+        if minutes.shape != accuracy.shape or minutes.ndim != 1 or not np.all(minutes > 0):
+            raise ValueError(f"the curve {name!r} needs as many accuracies as positive times, one per epoch")
+        ax.plot(minutes, accuracy, color=colour, label=name, marker="." if len(minutes) < 40 else None)
+    if goal is not None:
+        ax.axhline(goal, color="0.3", linestyle="--", linewidth=1, label=f"goal {goal:.2f}")
+    if budget_minutes is not None:
+        ax.axvline(budget_minutes, color="0.5", linestyle=":", linewidth=1, label=f"budget {budget_minutes:g} min")
+    ax.set_xscale("log")
+    ax.set_xlabel("training time (minutes, log scale)")
+    ax.set_ylabel("balanced accuracy on the test set")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=9)
+    ax.grid(True, alpha=0.3, which="both")
+    fig.tight_layout()
+    return _closed(fig)
+
+
+def plot_schedule(progress: Sequence[float], rates: Sequence[float], *, title: str = "") -> Figure:
+    """A learning rate against the elapsed share of the time budget (beyond-the-chapter).
+
+    progress : (S,) shares from 0 to 1; rates : (S,) learning rates.
+    """
+    progress, rates = np.asarray(progress, dtype=float), np.asarray(rates, dtype=float)
+    if progress.shape != rates.shape or progress.ndim != 1:
+        raise ValueError("progress and rates must be 1-D and of the same length")
+    fig, ax = plt.subplots(figsize=(7.0, 3.2))
+    ax.plot(progress * 100, rates, color="#785ef0")
+    ax.set_xlabel("share of the time budget (%)")
+    ax.set_ylabel("learning rate")
+    if title:
+        ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    return _closed(fig)

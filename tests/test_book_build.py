@@ -91,6 +91,7 @@ def test_does_the_strict_build_fail_on(tmp_path, body, symptom):
         ("learning-kernels", "ex04_backprop"),
         ("cifar10-cnn", "ex03_cnn"),
         ("learned-filters", "ex03_cnn"),
+        ("beyond-the-chapter", "ex03_cnn"),
     ],
 )
 def test_does_every_page_with_an_exercise_offer_its_notebook(built_site, page, notebook):

@@ -147,6 +147,7 @@ FIGURES = {
     "learning-kernels": 3,
     "cifar10-cnn": 5,
     "learned-filters": 2,
+    "beyond-the-chapter": 4,
 }
 
 #: The pages that teach a section of the chapter (not the home page, the summary or the errata).
@@ -171,7 +172,7 @@ def test_does_the_table_of_contents_start_at_the_intro_and_end_the_first_half_wi
     ]
     assert [name for name in pages if name in first_half] == first_half
     assert pages.index("book/pooling") < pages.index("book/learning-kernels") < pages.index("book/cifar10-cnn")
-    assert pages.index("book/learned-filters") < pages.index("book/summary")
+    assert pages.index("book/learned-filters") < pages.index("book/beyond-the-chapter") < pages.index("book/summary")
 
 
 @pytest.mark.parametrize(("name", "expected"), PRINTED_OUTPUTS, ids=[f"{n}:{e!r}" for n, e in PRINTED_OUTPUTS])
@@ -258,6 +259,11 @@ def test_does_the_summary_list_every_cited_work(built_site):
         ("Simonyan", "2014"),
         ("He", "2016"),
         ("Jain", "1991"),
+        ("Jordan", "2024"),
+        ("Ioffe", "2015"),
+        ("Loshchilov", "2019"),
+        ("Smith", "2019"),
+        ("Szegedy", "2016"),
     ]:
         assert any(author in entry and year in entry for entry in entries), f"no bibliography entry for {author} {year}"
 
@@ -272,6 +278,7 @@ EXERCISES = {
     "learning-kernels": "ex04_backprop.ipynb",
     "cifar10-cnn": "ex03_cnn.ipynb",
     "learned-filters": "ex03_cnn.ipynb",
+    "beyond-the-chapter": "ex03_cnn.ipynb",
 }
 
 
