@@ -300,7 +300,7 @@ def train_step(
             "loss": float(fitted.history["loss"][-1]),
             "train_accuracy": float(fitted.history["accuracy"][-1]),
             "test_balanced_accuracy": float(balanced_accuracy_score(labels_test, predicted)),
-            "learning_rate": float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)),
+            "learning_rate": float(model.optimizer.learning_rate.numpy()),
         }
         history.append(row)
         if log is not None:
@@ -332,9 +332,7 @@ def train_step(
 
 def _steps_taken(model) -> int:
     """The optimiser's step count, on any Keras backend."""
-    import keras
-
-    return int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+    return int(model.optimizer.iterations.numpy())
 
 
 def write_record(record: dict, folder: str | os.PathLike) -> Path:
