@@ -79,8 +79,7 @@ reproduce: setup
 # RECIPE_MINUTES of training (seed 0), the recipe with two more seeds for its spread, and the deeper network without
 # augmentation, into book/runs/beyond-<N>min/ (about 2 hours on 2 CPU cores for the page's 10-minute budget); then the
 # recipe for 60 minutes, so that with the work between epochs (not its test evaluations) it stays within the
-# chapter's 68-minute run, into
-# book/runs/beyond-60min/ (one more hour). TensorFlow's oneDNN kernels are on for these runs.
+# chapter's 68-minute run, into book/runs/beyond-60min/ (one more hour). TensorFlow's oneDNN kernels are on for these runs.
 RECIPE_MINUTES ?= 10
 RECIPE_RUNS := book/runs/beyond-$(RECIPE_MINUTES)min
 recipes: setup
